@@ -1,0 +1,90 @@
+"""Bearer JWT verification (PyJWT, algorithms pinned) and the caller's claims.
+
+Development uses HS256 with REDGRID_JWT_SECRET; production sets REDGRID_JWT_ALGORITHM=RS256
+and REDGRID_JWKS_URL, and keys come from the identity provider's JWKS.
+"""
+
+import time
+from typing import Annotated, Literal
+
+import jwt
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from redgrid_shared.errors import ApiError
+
+ISSUER = "redgrid"
+AUDIENCE = "redgrid-api"
+Role = Literal["resident", "steward", "repairer", "operator", "admin"]
+STAFF_ROLES = frozenset({"steward", "repairer"})
+
+
+class Principal(BaseModel):
+    """Who is calling: the verified claims of the bearer token."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    sub: str = Field(min_length=1)
+    role: Role
+    community: str = Field(min_length=1)
+    grids: tuple[str, ...] = ()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_desk(self) -> bool:
+        """Operators and admins see the whole community."""
+        return self.role in ("operator", "admin")
+
+
+class TokenVerifier:
+    """Verifies bearer tokens: signature, exp, iss and aud all required."""
+
+    def __init__(self, *, secret: str, algorithm: str = "HS256", jwks_url: str | None = None):
+        self._algorithm = algorithm
+        self._secret = secret
+        self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        """Claims of a valid token, or ApiError 401 saying what was wrong."""
+        try:
+            key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._secret
+            claims = jwt.decode(
+                token, key, algorithms=[self._algorithm], audience=AUDIENCE, issuer=ISSUER,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+            return Principal.model_validate(claims)
+        except jwt.ExpiredSignatureError:
+            raise ApiError(401, "token_expired", "the bearer token has expired") from None
+        except (jwt.PyJWTError, ValidationError) as exc:
+            reason = str(exc).splitlines()[0]
+            raise ApiError(401, "invalid_token", f"the bearer token is not valid: {reason}") from None
+
+
+def mint_token(*, secret: str, sub: str, role: str, community: str, grids: list[str] = [],
+               ttl_seconds: int = 86400) -> str:
+    """A development HS256 token with the claims PRODUCT.md fixes."""
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "role": role, "community": community,
+              "grids": list(grids), "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the verified caller, or 401."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "missing_token", "an Authorization: Bearer token is required")
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(token.strip())
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(principal: Principal, *roles: str) -> None:
+    """403 unless the caller has one of the roles."""
+    if principal.role not in roles:
+        raise ApiError(403, "forbidden", f"this action needs one of the roles: {', '.join(roles)}")

@@ -1,0 +1,115 @@
+"""Consumer loop: event in -> handler effect + processed(event_id) in one transaction ->
+offset committed after. A redelivered event finds its dedupe row and changes nothing; a
+record that cannot be parsed or applied is parked in dead_letters with the reason, so it
+neither blocks the partition nor kills the consumer.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from prometheus_client import Counter
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from redgrid_shared import codec
+from redgrid_shared.events import Envelope
+
+log = logging.getLogger(__name__)
+Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
+CONSUMED = Counter("redgrid_events_consumed_total", "Events consumed",
+                   ["group", "outcome"])
+# Errors worth retrying in place: the database or network blinked, or a concurrent writer won.
+TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.SerializationError,
+             asyncpg.DeadlockDetectedError, OSError)
+
+
+async def apply_once(pool: asyncpg.Pool, topic: str, env: Envelope, handler: Handler) -> bool:
+    """Apply an event unless already applied; returns True when it had an effect."""
+    async with pool.acquire() as conn, conn.transaction():
+        fresh = await conn.fetchval(
+            """INSERT INTO processed_events (event_id, topic, event_type) VALUES ($1, $2, $3)
+               ON CONFLICT (event_id) DO NOTHING RETURNING true""", env.id, topic, env.type)
+        if not fresh:
+            return False
+        await handler(conn, env)
+        return True
+
+
+async def park(pool: asyncpg.Pool, record: ConsumerRecord, reason: str) -> None:
+    """Keep a record that cannot be applied, with the reason, for an operator."""
+    log.error("parking %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
+    headers = {k: v.decode("utf-8", "replace") for k, v in (record.headers or ())}
+    await pool.execute(
+        """INSERT INTO dead_letters (topic, partition, "offset", key, headers, value, reason)
+           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (topic, partition, "offset") DO NOTHING""",
+        record.topic, record.partition, record.offset, record.key, headers, record.value,
+        reason[:2000])
+
+
+async def process_record(pool: asyncpg.Pool, record: ConsumerRecord, handler: Handler, *,
+                         attempts: int = 5) -> str:
+    """Decode and apply one record; the outcome is `applied`, `duplicate` or `parked`."""
+    try:
+        env = codec.from_kafka(record.headers or [], record.key, record.value or b"")
+    except codec.MalformedEvent as exc:
+        await park(pool, record, f"malformed: {exc}")
+        return "parked"
+    try:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(TRANSIENT), stop=stop_after_attempt(attempts),
+            wait=wait_exponential(multiplier=0.05, max=2), reraise=True,
+        ):
+            with attempt:
+                applied = await apply_once(pool, record.topic, env, handler)
+        return "applied" if applied else "duplicate"
+    except TRANSIENT:
+        raise  # the database is gone: stop without committing, redelivery will retry
+    except Exception as exc:
+        await park(pool, record, f"handler failed on {env.type} {env.id}: "
+                                 f"{type(exc).__name__}: {exc}")
+        return "parked"
+
+
+class ConsumerLoop:
+    """Runs a consumer group over topics, committing offsets only after effects commit."""
+
+    def __init__(self, *, pool: asyncpg.Pool, bootstrap: str, group_id: str,
+                 topics: tuple[str, ...], handler: Handler):
+        self._pool, self._handler, self._group = pool, handler, group_id
+        self._consumer = AIOKafkaConsumer(
+            *topics, bootstrap_servers=bootstrap, group_id=group_id,
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            max_poll_records=200,
+        )
+        self.processed = 0
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+    async def run(self) -> None:
+        """Consume until cancelled; on a lost database, back off and re-read from the commit."""
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=500)
+            for tp, records in batches.items():
+                try:
+                    for record in records:
+                        outcome = await process_record(self._pool, record, self._handler)
+                        CONSUMED.labels(self._group, outcome).inc()
+                        self.processed += 1
+                        await self._consumer.commit({tp: record.offset + 1})
+                except TRANSIENT:
+                    log.exception("database unavailable; re-reading %s from last commit", tp)
+                    await asyncio.sleep(1)
+                    await self._seek_to_committed(tp)
+
+    async def _seek_to_committed(self, tp: TopicPartition) -> None:
+        committed = await self._consumer.committed(tp)
+        if committed is None:
+            await self._consumer.seek_to_beginning(tp)
+        else:
+            self._consumer.seek(tp, committed)

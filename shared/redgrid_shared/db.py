@@ -1,0 +1,62 @@
+"""PostgreSQL pool per service schema, and the versioned-migration runner."""
+
+import json
+import logging
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+SHARED_SQL = resources.files("redgrid_shared") / "sql"
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads,
+                                  schema="pg_catalog")
+
+
+async def create_pool(database_url: str, schema: str, *, min_size: int = 2,
+                      max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose connections work inside the service's own schema."""
+    await ensure_schema(database_url, schema)
+    return await asyncpg.create_pool(
+        database_url, min_size=min_size, max_size=max_size, init=init_connection,
+        server_settings={"search_path": schema, "application_name": schema},
+    )
+
+
+async def ensure_schema(database_url: str, schema: str) -> None:
+    """Create the service's schema if missing."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    finally:
+        await conn.close()
+
+
+def _sql_files(folder: Traversable, prefix: str) -> list[tuple[str, str]]:
+    files = sorted((f.name, f) for f in folder.iterdir() if f.name.endswith(".sql"))
+    return [(f"{prefix}/{name}", f.read_text(encoding="utf-8")) for name, f in files]
+
+
+async def migrate(pool: asyncpg.Pool, schema: str, service_sql: Traversable) -> list[str]:
+    """Apply the shared then the service's SQL files not applied yet; safe to run concurrently."""
+    pending = _sql_files(SHARED_SQL, "shared") + _sql_files(service_sql, schema)
+    applied: list[str] = []
+    async with pool.acquire() as conn, conn.transaction():
+        # Replicas starting together serialise here; the loser sees the winner's rows.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"migrate:{schema}")
+        await conn.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+            version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())""")
+        done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
+        for version, sql in pending:
+            if version in done:
+                continue
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+            applied.append(version)
+    if applied:
+        log.info("schema %s: applied %s", schema, ", ".join(applied))
+    return applied

@@ -1,0 +1,24 @@
+"""FastAPI dependency aliases shared by the services' routes."""
+
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Header, Request
+
+from redgrid_shared.idempotency import check_key
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    return request.app.state.runtime.pool
+
+
+def get_idempotency_key(
+    idempotency_key: Annotated[str | None, Header(
+        description="Repeat a POST safely: the first response for this key is replayed",
+        examples=["7f6c1f9e-report-1"])] = None,
+) -> str | None:
+    return check_key(idempotency_key)
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
+IdempotencyKey = Annotated[str | None, Depends(get_idempotency_key)]

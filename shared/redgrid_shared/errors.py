@@ -1,0 +1,81 @@
+"""One error shape everywhere: {"error": {"code", "message", "fields"}}.
+
+Validation failures name each bad field by its dotted location (`body.category`,
+`query.cursor`); unexpected exceptions become a 500 with no stack trace in the body.
+"""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error the API reports to the caller as-is."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
+    """The JSON body of an error response."""
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _field_name(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_fields(errors: list[dict]) -> dict[str, str]:
+    """Map pydantic errors to {"body.category": "message"}."""
+    fields: dict[str, str] = {}
+    for err in errors:
+        name = _field_name(tuple(err.get("loc", ()))) or "body"
+        message = "unknown field" if err.get("type") == "extra_forbidden" else err.get("msg", "")
+        fields.setdefault(name, message)
+    return fields
+
+
+async def _on_api_error(_: Request, exc: ApiError) -> JSONResponse:
+    return JSONResponse(error_body(exc.code, exc.message, exc.fields), status_code=exc.status)
+
+
+async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    fields = validation_fields(list(exc.errors()))
+    names = ", ".join(fields) or "request"
+    return JSONResponse(
+        error_body("invalid_request", f"invalid fields: {names}", fields), status_code=422
+    )
+
+
+async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        exc.status_code, "http_error")
+    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("internal", "internal error; it has been logged"),
+                        status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the one shape."""
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+ERROR_RESPONSES = {
+    401: {"description": "Missing, expired or invalid bearer token"},
+    403: {"description": "The caller's role may not do this"},
+    422: {"description": "Invalid input; `error.fields` names each bad field"},
+}

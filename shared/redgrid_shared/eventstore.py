@@ -1,0 +1,118 @@
+"""Append-only event streams with optimistic concurrency on the stream version.
+
+`PgEventStore` works on one connection so an append shares the caller's transaction (the
+event row is the outbox row; a dedupe row or a read-model update can ride along).
+`MemoryEventStore` has the same contract for unit tests.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import asyncpg
+
+from redgrid_shared.events import Envelope
+
+NOTIFY_CHANNEL = "redgrid_outbox"
+
+
+class ConcurrencyConflict(Exception):
+    """The stream moved past the expected version; reload and decide again."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int | None = None):
+        super().__init__(f"stream {stream_id}: expected version {expected}, found {actual}")
+        self.stream_id, self.expected, self.actual = stream_id, expected, actual
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as read back from its stream."""
+
+    stream_id: str
+    version: int
+    position: int
+    envelope: Envelope
+    recorded_at: datetime | None = None
+
+
+class EventStore(Protocol):
+    async def append(self, stream_id: str, expected_version: int, events: list[Envelope], *,
+                     topic: str) -> int: ...
+
+    async def read(self, stream_id: str) -> list[StoredEvent]: ...
+
+    async def version(self, stream_id: str) -> int: ...
+
+
+_COLUMNS = "stream_id, version, position, event_id, type, source, subject, data, occurred_at, recorded_at"
+
+
+def _to_stored(row: asyncpg.Record) -> StoredEvent:
+    env = Envelope(id=row["event_id"], type=row["type"], source=row["source"],
+                   subject=row["subject"], time=row["occurred_at"], data=row["data"])
+    return StoredEvent(row["stream_id"], row["version"], row["position"], env, row["recorded_at"])
+
+
+class PgEventStore:
+    """The PostgreSQL event store, bound to a connection (and so to its transaction)."""
+
+    def __init__(self, conn: asyncpg.Connection):
+        self._conn = conn
+
+    async def version(self, stream_id: str) -> int:
+        """Current version of a stream; 0 when it has no events."""
+        value = await self._conn.fetchval(
+            "SELECT max(version) FROM events WHERE stream_id = $1", stream_id)
+        return value or 0
+
+    async def append(self, stream_id: str, expected_version: int, events: list[Envelope], *,
+                     topic: str) -> int:
+        """Append after `expected_version`; a stale version raises ConcurrencyConflict."""
+        actual = await self.version(stream_id)
+        if actual != expected_version:
+            raise ConcurrencyConflict(stream_id, expected_version, actual)
+        rows = [(stream_id, expected_version + i + 1, e.id, e.type, e.source, e.subject, topic,
+                 e.data, e.time) for i, e in enumerate(events)]
+        try:
+            # A savepoint keeps the caller's transaction usable after a lost race.
+            async with self._conn.transaction():
+                await self._conn.executemany(
+                    """INSERT INTO events (stream_id, version, event_id, type, source, subject,
+                       topic, data, occurred_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)""", rows)
+        except asyncpg.UniqueViolationError as exc:
+            raise ConcurrencyConflict(stream_id, expected_version) from exc
+        # Delivered at commit, so the relay wakes only for events that exist.
+        await self._conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+        return expected_version + len(events)
+
+    async def read(self, stream_id: str) -> list[StoredEvent]:
+        """All events of a stream, oldest first."""
+        rows = await self._conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version", stream_id)
+        return [_to_stored(r) for r in rows]
+
+
+class MemoryEventStore:
+    """In-memory event store with the same contract, for unit tests."""
+
+    def __init__(self) -> None:
+        self.streams: dict[str, list[StoredEvent]] = {}
+        self.outbox: list[tuple[str, Envelope]] = []
+        self._ids: set = set()
+
+    async def version(self, stream_id: str) -> int:
+        return len(self.streams.get(stream_id, []))
+
+    async def append(self, stream_id: str, expected_version: int, events: list[Envelope], *,
+                     topic: str) -> int:
+        stream = self.streams.setdefault(stream_id, [])
+        if len(stream) != expected_version or any(e.id in self._ids for e in events):
+            raise ConcurrencyConflict(stream_id, expected_version, len(stream))
+        for e in events:
+            self._ids.add(e.id)
+            stream.append(StoredEvent(stream_id, len(stream) + 1, len(self.outbox) + 1, e))
+            self.outbox.append((topic, e))
+        return len(stream)
+
+    async def read(self, stream_id: str) -> list[StoredEvent]:
+        return list(self.streams.get(stream_id, []))

@@ -1,0 +1,52 @@
+"""Builds a service's FastAPI app around a Runtime: lifespan, auth, errors, health, metrics."""
+
+import logging
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from importlib.resources.abc import Traversable
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+
+from redgrid_shared import web
+from redgrid_shared.auth import TokenVerifier
+from redgrid_shared.consumer import Handler
+from redgrid_shared.runtime import Runtime
+from redgrid_shared.settings import ServiceSettings
+
+Consumers = dict[str, tuple[tuple[str, ...], Handler]]
+
+
+def create_service_app(*, settings: ServiceSettings, title: str, description: str,
+                       routers: list[APIRouter], migrations: Traversable,
+                       consumers: Consumers | None = None, relay: bool = True,
+                       runtime: Runtime | None = None) -> FastAPI:
+    """An app whose lifespan starts the runtime (pool, migrations, relay, consumers)."""
+    runtime = runtime or Runtime(settings, migrations=migrations)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await runtime.start(relay=relay, consumers=consumers)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.verifier = TokenVerifier(secret=settings.jwt_secret,
+                                       algorithm=settings.jwt_algorithm,
+                                       jwks_url=settings.jwks_url)
+    web.setup(app, {"database": runtime.check_database, "broker": runtime.check_broker})
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def serve(settings: ServiceSettings, factory: str) -> None:
+    """Run one service process with uvicorn on the configured port."""
+    logging.basicConfig(level=settings.log_level,
+                        format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(factory, factory=True, host="0.0.0.0", port=settings.port,
+                log_level=settings.log_level.lower())

@@ -1,0 +1,32 @@
+"""Settings every service shares, read from the environment by pydantic-settings."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Connection, auth and relay settings; each service subclasses it to set its defaults."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    service_name: str = "redgrid"
+    port: int = Field(8000, validation_alias="PORT")
+    database_url: str = Field(
+        "postgresql://postgres@127.0.0.1:5432/redgrid", validation_alias="DATABASE_URL"
+    )
+    database_schema: str | None = Field(None, validation_alias="DATABASE_SCHEMA")
+    db_pool_min: int = Field(2, validation_alias="DB_POOL_MIN")
+    db_pool_max: int = Field(10, validation_alias="DB_POOL_MAX")
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
+    )
+    jwt_secret: str = Field("dev-secret-change-me", validation_alias="REDGRID_JWT_SECRET")
+    jwt_algorithm: str = Field("HS256", validation_alias="REDGRID_JWT_ALGORITHM")
+    jwks_url: str | None = Field(None, validation_alias="REDGRID_JWKS_URL")
+    relay_poll_seconds: float = Field(1.0, validation_alias="RELAY_POLL_SECONDS")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema this service owns (defaults to the service name)."""
+        return self.database_schema or self.service_name
