@@ -20,6 +20,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
     )
+    consumer_group: str | None = Field(None, validation_alias="KAFKA_CONSUMER_GROUP")
     jwt_secret: str = Field("dev-secret-change-me", validation_alias="REDGRID_JWT_SECRET")
     jwt_algorithm: str = Field("HS256", validation_alias="REDGRID_JWT_ALGORITHM")
     jwks_url: str | None = Field(None, validation_alias="REDGRID_JWKS_URL")
@@ -30,3 +31,8 @@ class ServiceSettings(BaseSettings):
     def schema(self) -> str:
         """The PostgreSQL schema this service owns (defaults to the service name)."""
         return self.database_schema or self.service_name
+
+    @property
+    def group_id(self) -> str:
+        """Kafka consumer group of this service (defaults to the service name)."""
+        return self.consumer_group or self.service_name
