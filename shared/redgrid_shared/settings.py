@@ -21,7 +21,7 @@ class ServiceSettings(BaseSettings):
         "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
     )
     consumer_group: str | None = Field(None, validation_alias="KAFKA_CONSUMER_GROUP")
-    jwt_secret: str = Field("dev-secret-change-me", validation_alias="REDGRID_JWT_SECRET")
+    jwt_secret: str = Field("redgrid-dev-secret-not-for-production", validation_alias="REDGRID_JWT_SECRET")
     jwt_algorithm: str = Field("HS256", validation_alias="REDGRID_JWT_ALGORITHM")
     jwks_url: str | None = Field(None, validation_alias="REDGRID_JWKS_URL")
     relay_poll_seconds: float = Field(1.0, validation_alias="RELAY_POLL_SECONDS")
