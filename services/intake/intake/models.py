@@ -1,0 +1,128 @@
+"""API request and response models of intake's REST interface."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+
+from redgrid_shared import catalog
+from redgrid_shared.events import Source, Vulnerable
+
+# Category codes are a stable contract, so they appear as an enum in the OpenAPI document.
+CategoryCode = Literal[tuple(catalog.CATEGORIES)]  # type: ignore[valid-type]
+Status = Literal["reported", "unroutable", "assigned", "accepted", "in_progress", "returned",
+                 "escalated", "referred", "resolved", "closed", "cancelled"]
+ShortId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+MAX_PHOTOS = 9
+
+REPORT_EXAMPLE = {
+    "category": "repair.pipe",
+    "description": "厨房下水道堵塞，水排不下去 (kitchen drain blocked)",
+    "building": "b-03",
+    "unit": "2-301",
+    "vulnerable": None,
+    "photos": ["https://photos.example.org/u-1001/drain.jpg"],
+    "source": "app",
+}
+
+
+class ReportIssue(BaseModel):
+    """A resident's report; staff reporting for a resident also name them in `on_behalf_of`."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REPORT_EXAMPLE]})
+
+    category: CategoryCode = Field(description="A code from GET /v1/categories")
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=2000)]
+    building: ShortId = Field(description="Building id, e.g. `b-03`; routes the issue to its grid")
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=32)] | None = Field(
+        None, description="Unit within the building, e.g. `2-301`; empty for public areas")
+    vulnerable: Vulnerable | None = Field(
+        None, description="An elderly person or a child living alone (一老一小): handled as urgent")
+    photos: list[HttpUrl] = Field([], max_length=MAX_PHOTOS,
+                                  description=f"Up to {MAX_PHOTOS} photo URLs")
+    source: Source = Field("app", description="Where the report came from")
+    on_behalf_of: ShortId | None = Field(
+        None, description="Resident id; required when a steward, operator or admin reports "
+                          "for a resident, refused for residents")
+
+
+class IssueView(BaseModel):
+    """An issue as its resident and the staff of its grid see it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **REPORT_EXAMPLE,
+        "id": "iss-3f9c2a7d41b0e865", "status": "assigned", "community": "erqiaoxi",
+        "reporter_id": "u-1001", "grid_id": "g-03", "steward_id": "s-01",
+        "repairer_id": "r-01", "created_at": "2025-03-14T09:30:00+08:00",
+        "updated_at": "2025-03-14T09:30:02+08:00",
+        "signoff_due_at": "2025-03-14T11:30:02+08:00", "completion_due_at": None,
+        "meeting_date": None}]})
+
+    id: str
+    status: Status
+    category: str
+    building: str
+    unit: str | None
+    description: str
+    vulnerable: Vulnerable | None
+    source: Source
+    photos: list[str]
+    community: str
+    reporter_id: str
+    grid_id: str | None
+    steward_id: str | None
+    repairer_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    signoff_due_at: datetime | None = Field(description="Sign-off (签收) deadline, once assigned")
+    completion_due_at: datetime | None = Field(description="Completion deadline, once signed off")
+    meeting_date: date | None = Field(description="The 逢四说事 meeting it is on the agenda of")
+
+
+class IssuePage(BaseModel):
+    """One page of issues, newest first; pass `next_cursor` back for the next page."""
+
+    items: list[IssueView]
+    next_cursor: str | None = Field(description="Opaque; null on the last page")
+
+
+class TimelineEntry(BaseModel):
+    """One event in an issue's life, with the fields its readers may see."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "type": "issue.assigned", "time": "2025-03-14T09:30:02+08:00",
+        "event_id": "5b0f6c1e-8a43-4bb5-9d0c-1f7e2a3b4c5d",
+        "data": {"grid_id": "g-03", "steward_id": "s-01", "repairer_id": "r-01",
+                 "signoff_due_at": "2025-03-14T11:30:02+08:00"}}]})
+
+    type: str = Field(description="Event type without the `org.redgrid.` prefix")
+    time: datetime
+    event_id: UUID
+    data: dict
+
+
+class CategoryView(BaseModel):
+    """A category with its default limits in minutes."""
+
+    code: str
+    label_zh: str
+    label_en: str
+    needs_repairer: bool
+    priority: Literal["urgent", "normal", "low"]
+    signoff_minutes: int
+    completion_minutes: int
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] = Field(description="Bad field (`body.category`, `query.cursor`) -> why")
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape every endpoint uses."""
+
+    error: ErrorDetail

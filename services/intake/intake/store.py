@@ -1,0 +1,107 @@
+"""Every SQL statement intake runs against its own schema (the shared event store aside)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+ISSUE_COLUMNS = (
+    "id", "community", "reporter_id", "reported_by", "category", "description", "building",
+    "unit", "vulnerable", "photos", "source", "status", "grid_id", "steward_id", "repairer_id",
+    "signoff_due_at", "completion_limit_minutes", "completion_due_at", "meeting_date",
+    "stream_version", "created_at", "updated_at",
+)
+# Columns an event may change after the report; the rest are fixed at creation.
+MUTABLE_COLUMNS = frozenset({
+    "status", "grid_id", "steward_id", "repairer_id", "signoff_due_at",
+    "completion_limit_minutes", "completion_due_at", "meeting_date", "stream_version",
+    "updated_at",
+})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which issues a caller may list: all of a community, narrowed by reporter or grids."""
+
+    community: str
+    reporter_id: str | None = None
+    grids: tuple[str, ...] | None = None
+    reported_by: str | None = None  # staff also see what they filed for a resident
+
+
+async def lock_idempotency_key(conn: asyncpg.Connection, principal: str, key: str) -> None:
+    """Serialise concurrent retries of one key until the first one commits."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"idem:{principal}:{key}")
+
+
+async def insert_issue(conn: asyncpg.Connection, row: dict) -> asyncpg.Record:
+    """Insert a new issue row and return it."""
+    columns = [c for c in ISSUE_COLUMNS if c in row]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    return await conn.fetchrow(
+        f"INSERT INTO issues ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *",
+        *(row[c] for c in columns))
+
+
+async def fetch_issue(conn: asyncpg.Connection, issue_id: str, *,
+                      for_update: bool = False) -> asyncpg.Record | None:
+    """One issue row, optionally locked for the rest of the transaction."""
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(f"SELECT * FROM issues WHERE id = $1{lock}", issue_id)
+
+
+async def update_issue(conn: asyncpg.Connection, issue_id: str, changes: dict) -> None:
+    """Apply column changes decided by an event."""
+    unknown = set(changes) - MUTABLE_COLUMNS
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    if not changes:
+        return
+    columns = sorted(changes)
+    assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(columns, start=2))
+    await conn.execute(f"UPDATE issues SET {assignments} WHERE id = $1",
+                       issue_id, *(changes[c] for c in columns))
+
+
+async def page_issues(conn: asyncpg.Connection, *, scope: Scope, status: str | None,
+                      after: tuple[datetime, str] | None, limit: int) -> list[asyncpg.Record]:
+    """Up to `limit` issues in scope, newest first, strictly after the keyset `after`."""
+    where = ["community = $1"]
+    args: list = [scope.community]
+
+    def arg(value) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if scope.reporter_id is not None:
+        where.append(f"reporter_id = {arg(scope.reporter_id)}")
+    if scope.grids is not None:
+        in_grid = f"grid_id = ANY({arg(list(scope.grids))}::text[])"
+        if scope.reported_by is not None:
+            in_grid = f"({in_grid} OR reported_by = {arg(scope.reported_by)})"
+        where.append(in_grid)
+    if status is not None:
+        where.append(f"status = {arg(status)}")
+    if after is not None:
+        where.append(f"(created_at, id) < ({arg(after[0])}, {arg(after[1])})")
+    return await conn.fetch(
+        f"""SELECT * FROM issues WHERE {' AND '.join(where)}
+            ORDER BY created_at DESC, id DESC LIMIT {arg(limit)}""", *args)
+
+
+async def add_timeline(conn: asyncpg.Connection, *, event_id: UUID, issue_id: str, type: str,
+                       occurred_at: datetime, data: dict) -> bool:
+    """Add one timeline row; False when this event is already on the timeline."""
+    added = await conn.fetchval(
+        """INSERT INTO issue_timeline (event_id, issue_id, type, occurred_at, data)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING RETURNING true""",
+        event_id, issue_id, type, occurred_at, data)
+    return bool(added)
+
+
+async def timeline(conn: asyncpg.Connection, issue_id: str) -> list[asyncpg.Record]:
+    """An issue's timeline rows, oldest first."""
+    return await conn.fetch(
+        """SELECT event_id, type, occurred_at, data FROM issue_timeline
+           WHERE issue_id = $1 ORDER BY occurred_at, seq""", issue_id)
