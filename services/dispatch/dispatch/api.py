@@ -1,0 +1,88 @@
+"""Dispatch HTTP routes: the grid directory. Request -> use case -> response; no SQL here."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from redgrid_shared.auth import Caller, Principal, require_role
+from redgrid_shared.deps import IdempotencyKey, PoolDep
+from redgrid_shared.errors import ERROR_RESPONSES
+
+from dispatch import handlers
+from dispatch.models import ID_PATTERN, ConfigureGrid, GridPage, GridView
+
+router = APIRouter(prefix="/v1", tags=["grids"])
+
+
+def _error(description: str, code: str, message: str, fields: dict | None = None) -> dict:
+    example = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return {"description": description, "content": {"application/json": {"example": example}}}
+
+
+NOT_FOUND = {404: _error("No such grid, or not one the caller may see", "not_found",
+                         "no grid g-09")}
+PUT_ERRORS = {
+    **ERROR_RESPONSES,
+    403: _error("Not an admin, or the grid belongs to another community", "forbidden",
+                "admins configure the grids of their own community only",
+                {"body.community": "must be your community, erqiaoxi"}),
+    409: _error("A building already belongs to another grid of the community, or the grid "
+                "kept changing under concurrent PUTs", "building_taken",
+                "a building has one grid only: b-02 belongs to grid g-01",
+                {"body.buildings": "b-02 belongs to grid g-01"}),
+}
+
+
+def admin_caller(caller: Caller) -> Principal:
+    """The caller, if an admin; checked before the body so a non-admin learns nothing more."""
+    require_role(caller, "admin")
+    return caller
+
+
+def get_clock(request: Request) -> handlers.Clock:
+    return request.app.state.clock
+
+
+Admin = Annotated[Principal, Depends(admin_caller)]
+ClockDep = Annotated[handlers.Clock, Depends(get_clock)]
+GridId = Annotated[str, Path(pattern=ID_PATTERN, description="Grid id, e.g. g-03",
+                             examples=["g-03"])]
+
+
+@router.put(
+    "/grids/{grid_id}", response_model=GridView, summary="Create or replace a grid (admin)",
+    responses={200: {"description": "Updated, or unchanged (then no event is written)"},
+               201: {"model": GridView, "description": "Created"}, **PUT_ERRORS},
+)
+async def put_grid(grid_id: GridId, body: ConfigureGrid, caller: Admin, pool: PoolDep,
+                   key: IdempotencyKey, clock: ClockDep) -> JSONResponse:
+    """Configure a grid: its buildings, steward, repairer, backups and members.
+
+    `community` must be the admin's own. Each building belongs to one grid of a community;
+    claiming another grid's building is 409 naming it. Sending the same body again changes
+    nothing and writes no event.
+    """
+    status, view = await handlers.configure_grid(pool, grid_id=grid_id, command=body,
+                                                 principal=caller, idempotency_key=key,
+                                                 clock=clock)
+    return JSONResponse(view, status_code=status)
+
+
+@router.get("/grids", response_model=GridPage, summary="The caller's grids",
+            responses={**ERROR_RESPONSES, 403: {"description": "Residents have no grids"}})
+async def get_grids(caller: Caller, pool: PoolDep,
+                    cursor: Annotated[str | None, Query(max_length=64,
+                                                        description="next_cursor of the page before")] = None,
+                    limit: Annotated[int, Query(ge=1, le=200)] = 50) -> GridPage:
+    """Admins and operators: the community's grids; stewards and repairers: their own."""
+    require_role(caller, "admin", "operator", "steward", "repairer")
+    return await handlers.list_grids(pool, principal=caller, cursor=cursor, limit=limit)
+
+
+@router.get("/grids/{grid_id}", response_model=GridView, summary="One grid",
+            responses={**ERROR_RESPONSES, **NOT_FOUND})
+async def get_grid(grid_id: GridId, caller: Caller, pool: PoolDep) -> GridView:
+    """A grid the caller may see (404 otherwise, so ids of other grids do not leak)."""
+    require_role(caller, "admin", "operator", "steward", "repairer")
+    return await handlers.get_grid(pool, grid_id=grid_id, principal=caller)

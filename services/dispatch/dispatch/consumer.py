@@ -1,0 +1,25 @@
+"""Intake events in -> dispatch use cases, inside the shared loop's transaction.
+
+The loop writes the processed-event row in the same transaction, so a redelivered event is
+skipped; an event that fails here is parked in dead_letters by the loop.
+"""
+
+from redgrid_shared import topics
+from redgrid_shared.consumer import Handler
+from redgrid_shared.events import Envelope, IssueReported
+
+from dispatch import handlers
+
+TOPICS = (topics.INTAKE_EVENTS,)
+
+
+def handler(*, clock: handlers.Clock) -> Handler:
+    """The consumer handler for the intake topic; types dispatch does not act on are skipped."""
+    routes = {IssueReported.TYPE: handlers.assign_issue}
+
+    async def handle(conn, env: Envelope) -> None:
+        use_case = routes.get(env.short_type)
+        if use_case is not None:
+            await use_case(conn, env, clock=clock)
+
+    return handle

@@ -1,0 +1,109 @@
+"""Every SQL statement dispatch runs against its own schema (the event store aside)."""
+
+from datetime import datetime
+
+import asyncpg
+
+from redgrid_shared.events import GridConfigured, IssueAssigned, IssueReported, IssueUnroutable
+
+Db = asyncpg.Connection | asyncpg.Pool
+_GRID_COLUMNS = """grid_id, community, name, buildings, steward, repairer, backup_steward,
+                   backup_repairer, members, version, configured_by, created_at, updated_at"""
+
+
+async def grid_row(db: Db, grid_id: str) -> asyncpg.Record | None:
+    """The directory row of one grid."""
+    return await db.fetchrow(f"SELECT {_GRID_COLUMNS} FROM grids WHERE grid_id = $1", grid_id)
+
+
+async def list_grids(db: Db, *, community: str, staff: tuple[list[str], str] | None,
+                     after: str | None, limit: int) -> list[asyncpg.Record]:
+    """Grids of a community by id after a cursor; `staff` = (token grids, person) narrows it."""
+    grid_ids, person = staff if staff is not None else (None, None)
+    return await db.fetch(
+        f"""SELECT {_GRID_COLUMNS} FROM grids
+            WHERE community = $1 AND ($2::text IS NULL OR grid_id > $2)
+              AND ($3::text[] IS NULL OR grid_id = ANY($3) OR $4 IN
+                   (steward, repairer, backup_steward, backup_repairer))
+            ORDER BY grid_id LIMIT $5""", community, after, grid_ids, person, limit)
+
+
+async def buildings_held_elsewhere(db: Db, community: str, buildings: list[str], *,
+                                   grid_id: str) -> dict[str, str]:
+    """{building: grid} for each of these buildings another grid of the community holds."""
+    rows = await db.fetch(
+        """SELECT building, grid_id FROM grid_buildings
+           WHERE community = $1 AND building = ANY($2) AND grid_id <> $3""",
+        community, buildings, grid_id)
+    return {r["building"]: r["grid_id"] for r in rows}
+
+
+async def save_grid(conn: asyncpg.Connection, event: GridConfigured, *, version: int,
+                    at: datetime) -> asyncpg.Record:
+    """Upsert the directory row from a grid.configured event."""
+    return await conn.fetchrow(
+        f"""INSERT INTO grids (grid_id, community, name, buildings, steward, repairer,
+                               backup_steward, backup_repairer, members, version,
+                               configured_by, created_at, updated_at)
+            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12)
+            ON CONFLICT (grid_id) DO UPDATE SET
+              community = EXCLUDED.community, name = EXCLUDED.name,
+              buildings = EXCLUDED.buildings, steward = EXCLUDED.steward,
+              repairer = EXCLUDED.repairer, backup_steward = EXCLUDED.backup_steward,
+              backup_repairer = EXCLUDED.backup_repairer, members = EXCLUDED.members,
+              version = EXCLUDED.version, configured_by = EXCLUDED.configured_by,
+              updated_at = EXCLUDED.updated_at
+            RETURNING {_GRID_COLUMNS}""",
+        event.grid_id, event.community, event.name, event.buildings, event.steward,
+        event.repairer, event.backup_steward, event.backup_repairer,
+        [m.model_dump() for m in event.members], version, event.configured_by, at)
+
+
+async def claim_buildings(conn: asyncpg.Connection, community: str, grid_id: str,
+                          buildings: list[str]) -> dict[str, str]:
+    """Point the buildings at the grid; returns {building: grid} for those another grid won."""
+    await conn.execute(
+        "DELETE FROM grid_buildings WHERE grid_id = $1 AND NOT (building = ANY($2))",
+        grid_id, buildings)
+    # Sorted so two claims over the same buildings lock rows in one order (no deadlock); a
+    # concurrent uncommitted claim makes this wait, then DO NOTHING if that one committed.
+    await conn.execute(
+        """INSERT INTO grid_buildings (community, building, grid_id)
+           SELECT $1, b, $3 FROM unnest($2::text[]) AS b ORDER BY b
+           ON CONFLICT (community, building) DO NOTHING""",
+        community, sorted(buildings), grid_id)
+    return await buildings_held_elsewhere(conn, community, buildings, grid_id=grid_id)
+
+
+async def grids_for_building(db: Db, community: str, building: str) -> list[asyncpg.Record]:
+    """The grid covering a building (at most one, by the grid_buildings key)."""
+    return await db.fetch(
+        f"""SELECT {_GRID_COLUMNS} FROM grids g
+            JOIN grid_buildings b USING (grid_id)
+            WHERE b.community = $1 AND b.building = $2""", community, building)
+
+
+async def record_issue(conn: asyncpg.Connection, report: IssueReported,
+                       decision: IssueAssigned | IssueUnroutable, *, reported_at: datetime,
+                       version: int) -> None:
+    """Dispatch's own row for a routed issue, the start of its staff workflow."""
+    assigned = decision if isinstance(decision, IssueAssigned) else None
+    await conn.execute(
+        """INSERT INTO dispatch_issues (issue_id, community, building, grid_id, category, status,
+               urgent, vulnerable, steward_id, repairer_id, reported_at, signoff_due_at,
+               completion_limit_minutes, unroutable_reason, version)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+           ON CONFLICT (issue_id) DO NOTHING""",
+        report.issue_id, report.community, report.building,
+        assigned.grid_id if assigned else None, report.category,
+        "assigned" if assigned else "unroutable", assigned.urgent if assigned else False,
+        report.vulnerable, assigned.steward_id if assigned else None,
+        assigned.repairer_id if assigned else None, reported_at,
+        assigned.signoff_due_at if assigned else None,
+        assigned.completion_limit_minutes if assigned else None,
+        None if assigned else decision.reason, version)
+
+
+async def dispatch_issue(db: Db, issue_id: str) -> asyncpg.Record | None:
+    """Dispatch's row of one issue."""
+    return await db.fetchrow("SELECT * FROM dispatch_issues WHERE issue_id = $1", issue_id)
