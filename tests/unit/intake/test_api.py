@@ -1,0 +1,120 @@
+"""The intake API in-process, without a database: auth, validation, categories, docs.
+
+Every request here is refused (or answered) before a use case touches the pool, so the app
+runs without its lifespan; a request that reached the database would fail loudly.
+"""
+
+import httpx
+import pytest
+
+from intake.main import create_app
+from intake.settings import Settings
+from redgrid_shared import catalog
+from tests.unit.intake.builders import SECRET, auth, report
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(Settings(jwt_secret=SECRET))
+
+
+@pytest.fixture
+async def client(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://intake") as c:
+        yield c
+
+
+async def test_categories_are_public_and_list_every_code(client):
+    response = await client.get("/v1/categories")
+    assert response.status_code == 200
+    assert {c["code"] for c in response.json()} == set(catalog.CATEGORIES)
+    assert set(response.json()[0]) == {"code", "label_zh", "label_en", "needs_repairer",
+                                       "priority", "signoff_minutes", "completion_minutes"}
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"Authorization": "Bearer not-a-jwt"},
+    {"Authorization": "Basic dTpw"},
+    auth(ttl_seconds=-60),
+    auth(secret="another-secret-also-at-least-32-bytes"),
+], ids=["missing", "garbage", "wrong-scheme", "expired", "wrong-signature"])
+@pytest.mark.parametrize("method, path", [
+    ("POST", "/v1/issues"), ("GET", "/v1/issues"), ("GET", "/v1/issues/iss-1"),
+    ("GET", "/v1/issues/iss-1/timeline"),
+])
+async def test_requests_without_a_valid_token_are_401(client, headers, method, path):
+    response = await client.request(method, path, headers=headers,
+                                    json=report() if method == "POST" else None)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] in {"missing_token", "invalid_token", "token_expired"}
+
+
+async def test_token_for_another_audience_is_401(client):
+    import time
+
+    import jwt
+    claims = {"iss": "redgrid", "aud": "another-api", "sub": "u-1", "role": "resident",
+              "community": "erqiaoxi", "exp": int(time.time()) + 60}
+    response = await client.get("/v1/issues", headers={
+        "Authorization": f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}"})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("body, field", [
+    (report(category="repair.everything"), "body.category"),
+    (report(building=...), "body.building"),
+    (report(building="b 03; drop table"), "body.building"),
+    (report(description="x" * 100_000), "body.description"),
+    (report(description="   "), "body.description"),
+    (report(vulnerable="teenager"), "body.vulnerable"),
+    (report(source="email"), "body.source"),
+    (report(photos=["https://p.example.org/x.jpg"] * 10), "body.photos"),
+    (report(photos=["not a url"]), "body.photos.0"),
+    (report(reporter_id="u-666"), "body.reporter_id"),
+])
+async def test_bad_reports_are_422_naming_the_field(client, body, field):
+    response = await client.post("/v1/issues", json=body, headers=auth())
+    assert response.status_code == 422
+    assert field in response.json()["error"]["fields"]
+
+
+async def test_malformed_json_is_422(client):
+    response = await client.post("/v1/issues", content=b'{"category": ',
+                                 headers={**auth(), "content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+async def test_an_overlong_idempotency_key_is_422_naming_the_header(client):
+    response = await client.post("/v1/issues", json=report(),
+                                 headers={**auth(), "Idempotency-Key": "k" * 201})
+    assert response.status_code == 422
+    assert "header.idempotency-key" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"status": "lost"}, "query.status"),
+    ({"cursor": "%%%"}, "query.cursor"),
+    ({"limit": "0"}, "query.limit"),
+    ({"limit": "101"}, "query.limit"),
+])
+async def test_bad_list_queries_are_422_naming_the_query_field(client, query, field):
+    response = await client.get("/v1/issues", params=query, headers=auth())
+    assert response.status_code == 422
+    assert field in response.json()["error"]["fields"]
+
+
+def test_openapi_documents_examples_responses_and_errors(app):
+    spec = app.openapi()
+    post = spec["paths"]["/v1/issues"]["post"]
+    assert post["summary"] == "Report an issue"
+    examples = post["requestBody"]["content"]["application/json"]["examples"]
+    assert {"resident", "elderly_alone", "on_behalf"} <= set(examples)
+    assert post["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/IssueView")
+    assert {"401", "403", "422"} <= set(post["responses"])
+    get_one = spec["paths"]["/v1/issues/{issue_id}"]["get"]
+    assert {"401", "404"} <= set(get_one["responses"])
+    assert "idempotency-key" in {p["name"].lower() for p in post["parameters"]}

@@ -1,0 +1,148 @@
+"""Pure intake decisions: who may report for whom, how events evolve an issue, who sees it."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from intake import handlers
+from intake.models import ReportIssue
+from redgrid_shared.errors import ApiError
+from redgrid_shared.events import parse
+from tests.unit.intake.builders import COMMUNITY, issue_assigned, issue_unroutable, principal, report
+
+NOW = datetime(2025, 3, 14, 1, 30, tzinfo=timezone.utc)
+
+
+def command(**overrides) -> ReportIssue:
+    return ReportIssue.model_validate(report(**overrides))
+
+
+def test_resident_report_names_the_resident_as_reporter_and_submitter():
+    event = handlers.decide_report(principal(sub="u-7"), command(), issue_id="iss-1")
+    assert (event.reporter_id, event.reported_by, event.community) == ("u-7", "u-7", COMMUNITY)
+    assert event.photos == ["https://photos.example.org/drain.jpg"]
+
+
+def test_resident_may_not_report_for_someone_else():
+    with pytest.raises(ApiError) as err:
+        handlers.decide_report(principal(sub="u-7"), command(on_behalf_of="u-8"), issue_id="i")
+    assert err.value.status == 403
+    assert "body.on_behalf_of" in err.value.fields
+
+
+@pytest.mark.parametrize("role", ["steward", "operator", "admin"])
+def test_staff_report_for_the_named_resident(role):
+    event = handlers.decide_report(principal(sub="s-01", role=role),
+                                   command(on_behalf_of="u-8", source="grid_visit"),
+                                   issue_id="iss-1")
+    assert (event.reporter_id, event.reported_by, event.source) == ("u-8", "s-01", "grid_visit")
+
+
+def test_staff_report_without_a_resident_names_on_behalf_of():
+    with pytest.raises(ApiError) as err:
+        handlers.decide_report(principal(sub="s-01", role="steward"), command(), issue_id="i")
+    assert err.value.status == 422
+    assert list(err.value.fields) == ["body.on_behalf_of"]
+
+
+def test_repairer_may_not_report():
+    with pytest.raises(ApiError) as err:
+        handlers.decide_report(principal(sub="r-01", role="repairer"),
+                               command(on_behalf_of="u-8"), issue_id="i")
+    assert err.value.status == 403
+
+
+def test_report_creates_a_reported_row_stamped_with_the_event_time():
+    event = handlers.decide_report(principal(), command(), issue_id="iss-1")
+    row = handlers.issue_from_reported(event, at=NOW, version=1)
+    assert row["status"] == "reported"
+    assert row["created_at"] == row["updated_at"] == NOW
+    assert row["stream_version"] == 1
+
+
+def test_assignment_sets_grid_staff_and_signoff_but_not_completion():
+    env = issue_assigned("iss-1")
+    changes = handlers.evolve("reported", parse(env), at=NOW)
+    assert changes["status"] == "assigned"
+    assert (changes["grid_id"], changes["steward_id"], changes["repairer_id"]) == (
+        "g-03", "s-01", "r-01")
+    assert changes["signoff_due_at"] == parse(env).signoff_due_at
+    assert changes["completion_due_at"] is None
+    assert changes["completion_limit_minutes"] == 4320
+    assert changes["updated_at"] == NOW
+
+
+def test_unroutable_marks_the_issue_unroutable():
+    assert handlers.evolve("reported", parse(issue_unroutable("iss-1")), at=NOW) == {
+        "status": "unroutable", "updated_at": NOW}
+
+
+@pytest.mark.parametrize("status", ["cancelled", "closed"])
+def test_a_final_issue_ignores_a_late_assignment(status):
+    assert handlers.evolve(status, parse(issue_assigned("iss-1")), at=NOW) == {}
+
+
+def test_timeline_data_keeps_only_fields_readers_may_see():
+    data = {"issue_id": "i", "reporter_id": "u-1", "reported_by": "s-1", "community": "c",
+            "category": "repair.pipe", "description": "d", "building": "b", "unit": None,
+            "vulnerable": None, "photos": [], "source": "app"}
+    shown = handlers.timeline_data("issue.reported", data)
+    assert "reporter_id" not in shown and "reported_by" not in shown
+    assert shown["category"] == "repair.pipe"
+    assert handlers.timeline_data("issue.unknown", data) == {}
+
+
+ISSUE = {"community": COMMUNITY, "reporter_id": "u-1", "reported_by": "u-1", "grid_id": "g-03"}
+
+
+@pytest.mark.parametrize("who, visible", [
+    (principal(sub="u-1"), True),
+    (principal(sub="u-2"), False),
+    (principal(sub="s-01", role="steward", grids=("g-03",)), True),
+    (principal(sub="r-09", role="repairer", grids=("g-04",)), False),
+    (principal(sub="o-1", role="operator"), True),
+    (principal(sub="a-1", role="admin", community="elsewhere"), False),
+    (principal(sub="u-1", community="elsewhere"), False),
+])
+def test_visibility_follows_ownership_grid_and_community(who, visible):
+    assert handlers.can_see(who, ISSUE) is visible
+
+
+def test_staff_see_an_issue_they_filed_before_it_reaches_their_grid():
+    issue = {**ISSUE, "grid_id": None, "reporter_id": "u-2", "reported_by": "s-01"}
+    assert handlers.can_see(principal(sub="s-01", role="steward", grids=("g-03",)), issue)
+
+
+def test_list_scope_matches_the_role():
+    assert handlers.scope_of(principal(sub="u-1")).reporter_id == "u-1"
+    staff = handlers.scope_of(principal(sub="s-01", role="steward", grids=("g-03",)))
+    assert (staff.grids, staff.reporter_id) == (("g-03",), None)
+    desk = handlers.scope_of(principal(role="operator"))
+    assert (desk.grids, desk.reporter_id, desk.community) == (None, None, COMMUNITY)
+
+
+def test_cursor_round_trips_the_keyset_position():
+    cursor = handlers.encode_cursor(NOW, "iss-1")
+    assert handlers.decode_cursor(cursor) == (NOW, "iss-1")
+
+
+@pytest.mark.parametrize("bad", ["!!!", "bm90IGpzb24", "WzEsMl0", "WyIyMDI1LTAzLTE0IiwgImkiXQ"])
+def test_a_foreign_cursor_is_a_422_naming_the_query_field(bad):
+    with pytest.raises(ApiError) as err:
+        handlers.decode_cursor(bad)
+    assert err.value.status == 422
+    assert list(err.value.fields) == ["query.cursor"]
+
+
+def test_categories_show_default_limits_in_minutes():
+    views = {c.code: c for c in handlers.category_views()}
+    assert (views["safety.fire"].signoff_minutes, views["safety.fire"].completion_minutes) == (
+        30, 1440)
+    assert views["repair.pipe"].needs_repairer and not views["suggestion"].needs_repairer
+    assert views["dispute.neighbor"].signoff_minutes == 7 * 24 * 60
+
+
+def test_issue_ids_are_unique_and_readable():
+    ids = {handlers.new_issue_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(i.startswith("iss-") and len(i) == 20 for i in ids)
