@@ -1,0 +1,87 @@
+"""decide_configure() and visible(): what a PUT of a grid does, and who sees a grid."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from redgrid_shared.auth import Principal
+from redgrid_shared.errors import ApiError
+
+from dispatch.handlers import decide_configure, evolve, visible
+from dispatch.models import GridView
+from tests.unit.dispatch.builders import admin, configure
+
+
+def decide(current=None, command=None, *, principal=None, taken=None):
+    return decide_configure(current, command or configure(), grid_id="g-03",
+                            principal=principal or admin(), taken=taken or {})
+
+
+def test_first_put_configures_the_grid_and_records_who_did_it():
+    event = decide()
+    assert event.grid_id == "g-03" and event.configured_by == "a-01"
+    assert event.buildings == ["b-07", "b-08"] and event.steward == "s-03"
+
+
+def test_same_configuration_again_is_a_no_op():
+    current = evolve(None, decide())
+    assert decide(current) is None
+
+
+def test_reordered_buildings_and_members_change_nothing():
+    command = configure(buildings=["b-08", "b-07"],
+                        members=[{"id": "v-1", "role": "volunteer"},
+                                 {"id": "m-03", "role": "building_leader"}])
+    current = evolve(None, decide(command=configure(
+        members=[{"id": "m-03", "role": "building_leader"}, {"id": "v-1", "role": "volunteer"}])))
+    assert decide(current, command) is None
+
+
+def test_a_new_steward_is_a_new_configuration():
+    current = evolve(None, decide())
+    event = decide(current, configure(steward="s-09"))
+    assert event is not None and event.steward == "s-09"
+
+
+def test_admin_cannot_configure_a_grid_of_another_community():
+    with pytest.raises(ApiError) as err:
+        decide(command=configure(community="nanhu"))
+    assert err.value.status == 403 and "body.community" in err.value.fields
+
+
+def test_a_grid_id_held_by_another_community_is_refused():
+    current = evolve(None, decide(principal=admin(community="nanhu"),
+                                  command=configure(community="nanhu")))
+    with pytest.raises(ApiError) as err:
+        decide(current)
+    assert err.value.status == 403
+
+
+def test_claiming_another_grids_building_is_a_conflict_naming_it():
+    with pytest.raises(ApiError) as err:
+        decide(taken={"b-08": "g-01"})
+    assert err.value.status == 409
+    assert "b-08" in err.value.fields["body.buildings"]
+    assert "g-01" in err.value.fields["body.buildings"]
+
+
+def view(**overrides) -> GridView:
+    at = datetime(2024, 6, 1, tzinfo=timezone.utc)
+    fields = {"grid_id": "g-03", "community": "erqiaoxi", "name": "第三网格",
+              "buildings": ["b-07"], "steward": "s-03", "repairer": "r-03",
+              "backup_steward": "s-04", "backup_repairer": None, "members": [], "version": 1,
+              "configured_by": "a-01", "created_at": at, "updated_at": at}
+    return GridView(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize(("principal", "sees"), [
+    (Principal(sub="o-1", role="operator", community="erqiaoxi"), True),
+    (Principal(sub="o-1", role="operator", community="nanhu"), False),
+    (Principal(sub="s-03", role="steward", community="erqiaoxi"), True),
+    (Principal(sub="s-04", role="steward", community="erqiaoxi"), True),  # the backup
+    (Principal(sub="r-09", role="repairer", community="erqiaoxi", grids=("g-03",)), True),
+    (Principal(sub="s-09", role="steward", community="erqiaoxi", grids=("g-01",)), False),
+    (Principal(sub="s-03", role="resident", community="erqiaoxi"), False),
+])
+def test_grid_visibility(principal, sees):
+    assert visible(view(), principal) is sees
