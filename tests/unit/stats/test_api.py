@@ -1,0 +1,63 @@
+import httpx
+import pytest
+
+from redgrid_shared.auth import mint_token
+from stats.main import create_app
+from stats.settings import Settings
+
+SECRET = "unit-secret-at-least-thirty-two-bytes"
+
+
+@pytest.fixture
+def app():
+    # No lifespan runs under ASGITransport: these routes must answer before touching the pool.
+    return create_app(Settings(jwt_secret=SECRET))
+
+
+def _auth(role: str, community: str = "erqiaoxi") -> dict:
+    token = mint_token(secret=SECRET, sub="p-1", role=role, community=community)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _get(app, path: str, **kwargs) -> httpx.Response:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        return await c.get(path, **kwargs)
+
+
+async def test_dashboard_is_a_self_contained_html_page(app):
+    res = await _get(app, "/dashboard")
+    assert res.status_code == 200
+    assert res.headers["content-type"].startswith("text/html")
+    assert "/v1/stats/summary" in res.text and "localStorage" in res.text
+    assert "http://" not in res.text.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in res.text
+
+
+@pytest.mark.parametrize("path", ["/v1/stats/summary", "/v1/stats/grids",
+                                  "/v1/stats/timeseries", "/v1/stats/export.csv"])
+async def test_a_resident_is_forbidden_every_stats_route(app, path):
+    res = await _get(app, path, headers=_auth("resident"))
+    assert res.status_code == 403
+    assert res.json()["error"]["code"] == "forbidden"
+
+
+async def test_stats_without_a_token_is_401(app):
+    assert (await _get(app, "/v1/stats/summary")).status_code == 401
+
+
+async def test_an_operator_asking_for_another_community_is_403(app):
+    res = await _get(app, "/v1/stats/summary?community=elsewhere", headers=_auth("operator"))
+    assert res.status_code == 403
+
+
+async def test_a_bad_date_is_422_naming_the_query_field(app):
+    res = await _get(app, "/v1/stats/summary?to=yesterday", headers=_auth("operator"))
+    assert res.status_code == 422
+    assert list(res.json()["error"]["fields"]) == ["query.to"]
+
+
+async def test_from_after_to_is_422(app):
+    res = await _get(app, "/v1/stats/summary?from=2024-03-02&to=2024-03-01",
+                     headers=_auth("admin"))
+    assert res.status_code == 422
+    assert "query.from" in res.json()["error"]["fields"]
