@@ -76,12 +76,12 @@ class ConsumerLoop:
     """Runs a consumer group over topics, committing offsets only after effects commit."""
 
     def __init__(self, *, pool: asyncpg.Pool, bootstrap: str, group_id: str,
-                 topics: tuple[str, ...], handler: Handler):
+                 topics: tuple[str, ...], handler: Handler, **consumer_options):
         self._pool, self._handler, self._group = pool, handler, group_id
         self._consumer = AIOKafkaConsumer(
             *topics, bootstrap_servers=bootstrap, group_id=group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
-            max_poll_records=200,
+            max_poll_records=200, **consumer_options,
         )
         self.processed = 0
 

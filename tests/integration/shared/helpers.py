@@ -1,0 +1,59 @@
+"""Helpers for the shared integration tests: seed events, read a topic to its end."""
+
+import uuid
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from redgrid_shared import codec, events
+from redgrid_shared.eventstore import PgEventStore
+
+
+async def seed(pool, count: int, *, topic: str, tag: str) -> set[str]:
+    """Append `count` events across a few streams; returns their ids."""
+    ids: set[str] = set()
+    async with pool.acquire() as conn, conn.transaction():
+        store = PgEventStore(conn)
+        for i in range(count):
+            stream = f"{tag}-{i % 7}"
+            data = events.IssueUnroutable(issue_id=stream, community=tag, building=str(i),
+                                          reason="seed")
+            env = events.envelope(data, service="test", subject=stream)
+            await store.append(stream, await store.version(stream), [env], topic=topic)
+            ids.add(str(env.id))
+    return ids
+
+
+async def read_topic(bootstrap: str, topic: str) -> list:
+    """Every record currently in a topic, partition by partition."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                group_id=None, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        if not partitions:
+            await consumer.client.force_metadata_update()
+            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        records = []
+        while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+def envelopes_with_tag(records, tag: str) -> list[events.Envelope]:
+    """Decode records and keep those seeded with `tag` as community."""
+    out = []
+    for r in records:
+        env = codec.from_kafka(r.headers, r.key, r.value)
+        if env.data.get("community") == tag:
+            out.append(env)
+    return out
+
+
+def new_tag() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,140 @@
+import asyncio
+import uuid
+
+from aiokafka import AIOKafkaProducer
+
+from redgrid_shared import codec, events
+from redgrid_shared.consumer import ConsumerLoop, process_record
+from redgrid_shared.topics import DISPATCH_EVENTS
+from tests.integration.shared.helpers import new_tag
+
+# A crashed member that never left is noticed after its session times out.
+FAST_GROUP = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 500}
+
+
+async def _counter_handler(conn, env):
+    """Deliberately not idempotent on its own: only the dedupe row can save it."""
+    await conn.execute(
+        """INSERT INTO effect_counts (tag, n) VALUES ($1, 1)
+           ON CONFLICT (tag) DO UPDATE SET n = effect_counts.n + 1""", env.data["community"])
+
+
+async def _produce(bootstrap, envs, *, extra_raw: list[bytes] = ()):
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for raw in extra_raw:
+            await producer.send_and_wait(DISPATCH_EVENTS, raw, key=b"garbage")
+        for env in envs:
+            m = codec.to_kafka(env)
+            await producer.send_and_wait(DISPATCH_EVENTS, m.value, key=m.key.encode(),
+                                         headers=list(m.headers.items()))
+    finally:
+        await producer.stop()
+
+
+def _events(tag, n):
+    return [events.envelope(events.IssueUnroutable(issue_id=f"{tag}-{i}", community=tag,
+                                                   building="b", reason="r"),
+                            service="test", subject=f"{tag}-{i}") for i in range(n)]
+
+
+async def _count(pool, tag):
+    return await pool.fetchval("SELECT n FROM effect_counts WHERE tag = $1", tag) or 0
+
+
+async def _run_until(loop: ConsumerLoop, predicate, timeout=30.0):
+    task = asyncio.create_task(loop.run())
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not await predicate():
+            assert asyncio.get_running_loop().time() < deadline, "consumer never caught up"
+            assert not task.done(), task
+            await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_crash_between_effect_and_offset_commit_causes_no_double_effect(pool,
+                                                                               kafka_bootstrap):
+    await pool.execute("CREATE TABLE IF NOT EXISTS effect_counts (tag text PRIMARY KEY, n int)")
+    tag, group = new_tag(), f"crash-{uuid.uuid4().hex[:8]}"
+    envs = _events(tag, 10)
+    await _produce(kafka_bootstrap, envs)
+
+    class CrashBeforeCommit(Exception):
+        pass
+
+    first = ConsumerLoop(pool=pool, bootstrap=kafka_bootstrap, group_id=group,
+                         topics=(DISPATCH_EVENTS,), handler=_counter_handler, **FAST_GROUP)
+    await first.start()
+
+    async def crash(_offsets):  # effects committed in Postgres, offsets never reach Kafka
+        raise CrashBeforeCommit
+
+    first._consumer.commit = crash
+    try:
+        task = asyncio.create_task(first.run())
+        deadline = asyncio.get_running_loop().time() + 30
+        while not task.done():
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.02)
+        assert isinstance(task.exception(), CrashBeforeCommit)
+    finally:
+        await first.stop()
+    applied_before_crash = await _count(pool, tag)
+    assert applied_before_crash >= 1
+
+    second = ConsumerLoop(pool=pool, bootstrap=kafka_bootstrap, group_id=group,
+                          topics=(DISPATCH_EVENTS,), handler=_counter_handler, **FAST_GROUP)
+    await second.start()
+    try:
+        async def all_seen():
+            return await pool.fetchval(
+                "SELECT count(*) FROM processed_events WHERE event_id = ANY($1::uuid[])",
+                [e.id for e in envs]) == len(envs)
+        await _run_until(second, all_seen)
+    finally:
+        await second.stop()
+    assert await _count(pool, tag) == len(envs)
+
+
+async def test_a_malformed_record_is_parked_and_the_next_event_still_applies(pool,
+                                                                             kafka_bootstrap):
+    await pool.execute("CREATE TABLE IF NOT EXISTS effect_counts (tag text PRIMARY KEY, n int)")
+    tag, group = new_tag(), f"bad-{uuid.uuid4().hex[:8]}"
+    garbage = f"not a cloudevent {tag}".encode()
+    await _produce(kafka_bootstrap, _events(tag, 1), extra_raw=[garbage])
+    loop = ConsumerLoop(pool=pool, bootstrap=kafka_bootstrap, group_id=group,
+                        topics=(DISPATCH_EVENTS,), handler=_counter_handler)
+    await loop.start()
+    try:
+        async def applied():
+            return await _count(pool, tag) == 1
+        await _run_until(loop, applied)
+    finally:
+        await loop.stop()
+    reason = await pool.fetchval("SELECT reason FROM dead_letters WHERE value = $1", garbage)
+    assert reason and reason.startswith("malformed")
+
+
+async def test_a_handler_failure_parks_the_event_with_its_reason(pool):
+    env = _events(new_tag(), 1)[0]
+    m = codec.to_kafka(env)
+
+    class Record:
+        topic, partition, offset = DISPATCH_EVENTS, 99, int(uuid.uuid4().int % 10**9)
+        key, value, headers = m.key.encode(), m.value, list(m.headers.items())
+
+    async def broken(conn, env):
+        await conn.execute("INSERT INTO effect_counts (tag, n) VALUES ('half-written', 1)")
+        raise RuntimeError("bug in handler")
+
+    await pool.execute("CREATE TABLE IF NOT EXISTS effect_counts (tag text PRIMARY KEY, n int)")
+    assert await process_record(pool, Record, broken) == "parked"
+    assert await pool.fetchval("SELECT count(*) FROM effect_counts WHERE tag='half-written'") == 0
+    assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE event_id=$1",
+                               env.id) == 0
+    assert "bug in handler" in await pool.fetchval(
+        "SELECT reason FROM dead_letters WHERE partition = 99 AND \"offset\" = $1", Record.offset)
