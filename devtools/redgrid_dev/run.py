@@ -1,0 +1,141 @@
+"""`make run`: PostgreSQL and broker (unless given), the three services, demo directory, dev tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import warnings
+from pathlib import Path
+
+from redgrid_dev import demo_directory
+from redgrid_dev.broker import TansuBroker, ensure_topics
+from redgrid_dev.ports import is_free
+from redgrid_dev.postgres import EmbeddedPostgres
+from redgrid_dev.services import DEFAULT_PORTS, Service, first_exit, wait_all_ready
+
+DEFAULT_SECRET = "dev-secret-change-me"
+DEV_PRINCIPALS = (  # (role, sub, grids)
+    ("resident", "u-1001", []),
+    ("steward", "s-01", ["g-01"]),
+    ("repairer", "r-01", ["g-01"]),
+    ("operator", "op-1", []),
+    ("admin", "admin-1", []),
+)
+
+
+def repo_root() -> Path:
+    """The nearest folder at or above the working directory holding uv.lock."""
+    here = Path.cwd().absolute()
+    return next((p for p in (here, *here.parents) if (p / "uv.lock").exists()), here)
+
+
+def main(argv: list[str]) -> int:
+    """Bring everything up and block until Ctrl-C, SIGTERM or a service dying."""
+    # Until the event loop takes over, SIGTERM/SIGHUP unwind like Ctrl-C so the `with` blocks stop servers.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _raise_interrupt)
+    data = Path(os.environ.get("REDGRID_DATA_DIR", repo_root() / ".data"))
+    env = dict(os.environ)
+    env.setdefault("REDGRID_JWT_SECRET", DEFAULT_SECRET)
+    try:
+        with contextlib.ExitStack() as infra:
+            if not env.get("DATABASE_URL"):
+                print(f"starting PostgreSQL (data in {data / 'pg'})", flush=True)
+                pg = infra.enter_context(EmbeddedPostgres(data / "pg", port=5432))
+                env["DATABASE_URL"] = pg.database_url
+            if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
+                print("starting Tansu broker", flush=True)
+                data.mkdir(parents=True, exist_ok=True)
+                broker = infra.enter_context(TansuBroker(port=9092, log_file=data / "tansu.log"))
+                env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
+            else:
+                asyncio.run(ensure_topics(env["KAFKA_BOOTSTRAP_SERVERS"]))
+            print(f"DATABASE_URL={env['DATABASE_URL']}\nKAFKA_BOOTSTRAP_SERVERS={env['KAFKA_BOOTSTRAP_SERVERS']}",
+                  flush=True)
+            try:
+                return asyncio.run(_supervise(env))
+            finally:
+                # A second Ctrl-C must not interrupt pg_ctl stop and leave the server running.
+                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                    signal.signal(sig, signal.SIG_IGN)
+                print("stopping infrastructure", flush=True)
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _supervise(env: dict[str, str]) -> int:
+    """Run the services until a stop signal (exit 0) or an unexpected exit/failure (exit 1)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    services = [Service(name, port) for name, port in DEFAULT_PORTS.items()]
+    # Another process on a service port would answer /readyz for it and hide the real failure.
+    busy = [f"{s.name} ({s.port})" for s in services if not is_free(s.port)]
+    if busy:
+        print(f"error: ports in use: {', '.join(busy)}; is another `make run` up?", file=sys.stderr)
+        return 1
+    stopping = asyncio.create_task(stop.wait())
+    exited = ready = None
+    try:
+        for service in services:
+            await service.start(env)
+        exited = asyncio.create_task(first_exit(services))
+        ready = asyncio.create_task(wait_all_ready(services))
+        await asyncio.wait({stopping, exited, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if not stopping.done() and not exited.done():
+            ready.result()  # raises if a service never became ready
+            await asyncio.to_thread(_load_directory, env, services)
+            _print_banner(env, services)
+            await asyncio.wait({stopping, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if exited.done():
+            dead = exited.result()
+            print(f"{dead.name} exited unexpectedly with code {dead.proc.returncode}; shutting down", file=sys.stderr)
+            return 1
+        return 0
+    except (RuntimeError, TimeoutError) as err:
+        print(f"error: {err}; shutting down", file=sys.stderr)
+        return 1
+    finally:
+        print("stopping services", flush=True)
+        for task in (stopping, exited, ready):
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(*(s.stop() for s in services))
+
+
+def _load_directory(env: dict[str, str], services: list[Service]) -> None:
+    dispatch = next(s for s in services if s.name == "dispatch")
+    token = _mint(env, "admin", "admin-1", [])
+    try:
+        ids = demo_directory.load(dispatch.url, token)
+        print(f"loaded demo grids {', '.join(ids)} into dispatch", flush=True)
+    except Exception as err:  # the system is up; a directory problem should not take it down
+        print(f"warning: could not load the demo directory: {err}", file=sys.stderr)
+
+
+def _mint(env: dict[str, str], role: str, sub: str, grids: list[str]) -> str:
+    from redgrid_shared.auth import mint_token
+
+    # The well-known dev secret is short on purpose; PyJWT's key-length warning would only add noise.
+    warnings.filterwarnings("ignore", message="The HMAC key is")
+    return mint_token(secret=env["REDGRID_JWT_SECRET"], sub=sub, role=role,
+                      community=demo_directory.COMMUNITY, grids=grids)
+
+
+def _print_banner(env: dict[str, str], services: list[Service]) -> None:
+    lines = ["", "RedGrid is running (Ctrl-C to stop)"]
+    lines += [f"  {s.name:<8} {s.url}   docs: {s.url}/docs" for s in services]
+    stats = next(s for s in services if s.name == "stats")
+    lines += [f"  dashboard {stats.url}/dashboard", "", "Development tokens (community erqiaoxi, 24 h):"]
+    for role, sub, grids in DEV_PRINCIPALS:
+        lines.append(f"  {role:<9} {sub:<8} {_mint(env, role, sub, grids)}")
+    lines += ["  use as: curl -H 'Authorization: Bearer <token>' ...", ""]
+    print("\n".join(lines), flush=True)
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
