@@ -38,7 +38,7 @@ class ReportIssue(BaseModel):
     building: ShortId = Field(description="Building id, e.g. `b-03`; routes the issue to its grid")
     unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                            max_length=32)] | None = Field(
-        None, description="Unit within the building, e.g. `2-301`; empty for public areas")
+        None, description="Unit within the building, e.g. `2-301`; omit for public areas")
     vulnerable: Vulnerable | None = Field(
         None, description="An elderly person or a child living alone (一老一小): handled as urgent")
     photos: list[HttpUrl] = Field([], max_length=MAX_PHOTOS,

@@ -1,0 +1,96 @@
+"""Dispatch events applied to the resident's view, once, on real PostgreSQL and Kafka."""
+
+import asyncio
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from intake import consumer
+from redgrid_shared import codec
+from redgrid_shared.consumer import apply_once
+from redgrid_shared.topics import DISPATCH_EVENTS
+from tests.unit.intake.builders import auth, issue_assigned, issue_unroutable, report
+
+
+async def reported(client) -> dict:
+    response = await client.post("/v1/issues", json=report(),
+                                 headers=auth(sub=f"u-{uuid.uuid4().hex[:8]}"))
+    assert response.status_code == 201
+    return response.json()
+
+
+async def test_an_assignment_delivered_twice_changes_the_issue_once(client, pool):
+    issue = await reported(client)
+    due = datetime(2030, 1, 1, 4, 0, tzinfo=timezone.utc)
+    env = issue_assigned(issue["id"], grid_id="g-41", signoff_due_at=due)
+    assert await apply_once(pool, DISPATCH_EVENTS, env, consumer.handle) is True
+    first = await pool.fetchrow("SELECT * FROM issues WHERE id = $1", issue["id"])
+    assert await apply_once(pool, DISPATCH_EVENTS, env, consumer.handle) is False
+    row = await pool.fetchrow("SELECT * FROM issues WHERE id = $1", issue["id"])
+    assert row == first
+    assert (row["status"], row["grid_id"], row["steward_id"], row["repairer_id"]) == (
+        "assigned", "g-41", "s-01", "r-01")
+    assert row["signoff_due_at"] == due and row["completion_due_at"] is None
+    assert row["completion_limit_minutes"] == 4320
+    assert await pool.fetchval("SELECT count(*) FROM issue_timeline WHERE event_id = $1",
+                               env.id) == 1
+
+
+async def test_a_redelivery_past_the_dedupe_row_still_adds_one_timeline_row(client, pool):
+    issue = await reported(client)
+    env = issue_assigned(issue["id"], grid_id="g-42")
+    for _ in range(2):
+        async with pool.acquire() as conn, conn.transaction():
+            await consumer.handle(conn, env)
+    assert await pool.fetchval("SELECT count(*) FROM issue_timeline WHERE issue_id = $1",
+                               issue["id"]) == 2  # the report and one assignment
+
+
+async def test_unroutable_marks_the_issue_and_joins_the_timeline(client, pool):
+    issue = await reported(client)
+    assert await apply_once(pool, DISPATCH_EVENTS, issue_unroutable(issue["id"]),
+                            consumer.handle)
+    response = await client.get(f"/v1/issues/{issue['id']}",
+                                headers=auth(sub=issue["reporter_id"]))
+    assert response.json()["status"] == "unroutable"
+    assert response.json()["updated_at"] >= issue["updated_at"]
+
+
+async def test_events_for_unknown_issues_are_refused_so_the_loop_parks_them(pool):
+    env = issue_assigned("iss-ffffffffffffffff")
+    with pytest.raises(LookupError):
+        await apply_once(pool, DISPATCH_EVENTS, env, consumer.handle)
+    # The dedupe row rolled back with the failed effect: a later replay may still apply it.
+    assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE event_id = $1",
+                               env.id) == 0
+
+
+async def test_other_event_types_are_ignored(client, pool):
+    issue = await reported(client)
+    env = issue_assigned(issue["id"]).model_copy(update={"type": "org.redgrid.issue.accepted"})
+    assert await apply_once(pool, DISPATCH_EVENTS, env, consumer.handle)
+    row = await pool.fetchrow("SELECT status FROM issues WHERE id = $1", issue["id"])
+    assert row["status"] == "reported"
+
+
+async def test_an_assignment_on_the_broker_reaches_the_residents_view(client, kafka_bootstrap):
+    issue = await reported(client)
+    message = codec.to_kafka(issue_assigned(issue["id"], grid_id="g-43"))
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(DISPATCH_EVENTS, message.value, key=message.key.encode(),
+                                     headers=list(message.headers.items()))
+    finally:
+        await producer.stop()
+    headers = auth(sub=issue["reporter_id"])
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        view = (await client.get(f"/v1/issues/{issue['id']}", headers=headers)).json()
+        if view["status"] == "assigned":
+            break
+        assert asyncio.get_running_loop().time() < deadline, "assignment never applied"
+        await asyncio.sleep(0.05)
+    assert view["grid_id"] == "g-43"

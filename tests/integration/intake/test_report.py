@@ -1,0 +1,146 @@
+"""Reporting on real PostgreSQL: event, read model and timeline commit together or not at all."""
+
+import uuid
+
+import asyncpg
+import pytest
+
+from intake import handlers
+from intake.models import ReportIssue
+from redgrid_shared import topics
+from tests.unit.intake.builders import auth, principal, report
+
+
+def resident() -> str:
+    return f"u-{uuid.uuid4().hex[:8]}"
+
+
+async def event_count(pool) -> int:
+    return await pool.fetchval("SELECT count(*) FROM events")
+
+
+async def test_report_commits_the_event_the_issue_row_and_its_timeline(client, pool):
+    me = resident()
+    response = await client.post("/v1/issues", json=report(vulnerable="elderly"),
+                                 headers=auth(sub=me))
+    assert response.status_code == 201
+    issue = response.json()
+    assert issue["id"].startswith("iss-") and issue["status"] == "reported"
+    assert (issue["reporter_id"], issue["community"], issue["vulnerable"]) == (
+        me, "erqiaoxi", "elderly")
+    assert issue["created_at"].endswith(("Z", "+00:00"))
+    assert response.headers["location"] == f"/v1/issues/{issue['id']}"
+
+    event = await pool.fetchrow("SELECT * FROM events WHERE stream_id = $1",
+                                f"issue-{issue['id']}")
+    assert event["topic"] == topics.INTAKE_EVENTS
+    assert event["type"] == "org.redgrid.issue.reported"
+    assert (event["version"], event["subject"]) == (1, issue["id"])
+    assert event["data"]["reporter_id"] == me and event["data"]["reported_by"] == me
+    row = await pool.fetchrow("SELECT * FROM issues WHERE id = $1", issue["id"])
+    assert (row["status"], row["stream_version"], row["created_at"]) == (
+        "reported", 1, event["occurred_at"])
+    timeline = await pool.fetch("SELECT * FROM issue_timeline WHERE issue_id = $1", issue["id"])
+    assert [t["event_id"] for t in timeline] == [event["event_id"]]
+
+
+async def test_a_failing_read_model_write_leaves_no_event(pool):
+    # A row already holding the id makes the insert fail after the append succeeded.
+    taken = f"iss-{uuid.uuid4().hex[:16]}"
+    await pool.execute(
+        """INSERT INTO issues (id, community, reporter_id, reported_by, category, description,
+           building, source, status, stream_version, created_at, updated_at)
+           VALUES ($1, 'erqiaoxi', 'u-x', 'u-x', 'other', 'd', 'b-1', 'app', 'reported', 0,
+                   now(), now())""", taken)
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await handlers.report_issue(pool, principal=principal(), idempotency_key="k-fail",
+                                    command=ReportIssue.model_validate(report()),
+                                    new_id=lambda: taken)
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1",
+                               f"issue-{taken}") == 0
+    assert await pool.fetchval(
+        "SELECT count(*) FROM idempotency_keys WHERE key = 'k-fail'") == 0
+
+
+async def test_staff_report_on_behalf_belongs_to_the_resident(client, pool):
+    me = resident()
+    response = await client.post(
+        "/v1/issues", json=report(on_behalf_of=me, source="grid_visit"),
+        headers=auth(sub="s-01", role="steward", grids=["g-03"]))
+    assert response.status_code == 201
+    assert (response.json()["reporter_id"], response.json()["source"]) == (me, "grid_visit")
+    own = await client.get(f"/v1/issues/{response.json()['id']}", headers=auth(sub=me))
+    assert own.status_code == 200
+
+
+@pytest.mark.parametrize("body, field", [
+    (report(category="repair.everything"), "body.category"),
+    (report(building=...), "body.building"),
+    (report(description="x" * 100_000), "body.description"),
+    (report(priority="high"), "body.priority"),
+])
+async def test_bad_reports_name_the_field_and_write_no_event(client, pool, body, field):
+    before = await event_count(pool)
+    response = await client.post("/v1/issues", json=body, headers=auth(sub=resident()))
+    assert response.status_code == 422
+    assert field in response.json()["error"]["fields"]
+    assert await event_count(pool) == before
+
+
+async def test_malformed_json_writes_no_event(client, pool):
+    before = await event_count(pool)
+    response = await client.post("/v1/issues", content=b"{not json",
+                                 headers={**auth(), "content-type": "application/json"})
+    assert response.status_code == 422
+    assert await event_count(pool) == before
+
+
+async def test_resident_reporting_for_someone_else_is_refused_without_an_event(client, pool):
+    before = await event_count(pool)
+    response = await client.post("/v1/issues", json=report(on_behalf_of="u-other"),
+                                 headers=auth(sub=resident()))
+    assert response.status_code == 403
+    assert "body.on_behalf_of" in response.json()["error"]["fields"]
+    assert await event_count(pool) == before
+
+
+async def test_idempotency_key_replays_the_first_response_without_a_second_event(client, pool):
+    headers = {**auth(sub=resident()), "Idempotency-Key": f"k-{uuid.uuid4()}"}
+    first = await client.post("/v1/issues", json=report(), headers=headers)
+    before = await event_count(pool)
+    again = await client.post("/v1/issues", json=report(), headers=headers)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await event_count(pool) == before
+
+
+async def test_idempotency_key_reused_for_another_report_is_422(client, pool):
+    headers = {**auth(sub=resident()), "Idempotency-Key": f"k-{uuid.uuid4()}"}
+    assert (await client.post("/v1/issues", json=report(), headers=headers)).status_code == 201
+    before = await event_count(pool)
+    other = await client.post("/v1/issues", json=report(category="other"), headers=headers)
+    assert other.status_code == 422
+    assert "header.idempotency-key" in other.json()["error"]["fields"]
+    assert await event_count(pool) == before
+
+
+async def test_concurrent_retries_of_one_key_record_one_issue(client, pool):
+    import asyncio
+    headers = {**auth(sub=resident()), "Idempotency-Key": f"k-{uuid.uuid4()}"}
+    before = await event_count(pool)
+    responses = await asyncio.gather(
+        *(client.post("/v1/issues", json=report(), headers=headers) for _ in range(4)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert await event_count(pool) == before + 1
+
+
+async def test_the_relay_publishes_the_report(client, pool):
+    import asyncio
+    issue = (await client.post("/v1/issues", json=report(), headers=auth())).json()
+    deadline = asyncio.get_running_loop().time() + 20
+    while await pool.fetchval("SELECT published_at FROM events WHERE subject = $1",
+                              issue["id"]) is None:
+        assert asyncio.get_running_loop().time() < deadline, "relay never published"
+        await asyncio.sleep(0.05)
