@@ -24,7 +24,7 @@ from dispatch.models import ConfigureGrid, GridPage, GridView
 SERVICE = "dispatch"
 Clock = Callable[[], datetime]
 # Two admins saving the same grid at once: the loser re-reads and decides again.
-CONFLICT_ATTEMPTS = 3
+CONFLICT_ATTEMPTS = 5
 NO_GRID = "no_grid_for_building"
 UNKNOWN_CATEGORY = "unknown_category"
 

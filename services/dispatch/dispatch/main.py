@@ -22,6 +22,7 @@ from redgrid_shared.service import create_service_app
 from dispatch import api, consumer
 from dispatch.settings import Settings
 
+MIGRATIONS = resources.files("dispatch") / "migrations"
 DESCRIPTION = """Grid directory and assignment of reported issues to the grid's steward and
 repairer. Errors have one shape: `{"error": {"code", "message", "fields"}}`."""
 
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     settings = settings or Settings()
     app = create_service_app(
         settings=settings, title="RedGrid dispatch", description=DESCRIPTION,
-        routers=[api.router], migrations=resources.files("dispatch") / "migrations",
+        routers=[api.router], migrations=MIGRATIONS,
         consumers={settings.group_id: (consumer.TOPICS, consumer.handler(clock=clock))},
         runtime=runtime,
     )

@@ -78,9 +78,9 @@ async def claim_buildings(conn: asyncpg.Connection, community: str, grid_id: str
 async def grids_for_building(db: Db, community: str, building: str) -> list[asyncpg.Record]:
     """The grid covering a building (at most one, by the grid_buildings key)."""
     return await db.fetch(
-        f"""SELECT {_GRID_COLUMNS} FROM grids g
-            JOIN grid_buildings b USING (grid_id)
-            WHERE b.community = $1 AND b.building = $2""", community, building)
+        f"""SELECT {_GRID_COLUMNS} FROM grids WHERE grid_id IN
+              (SELECT grid_id FROM grid_buildings WHERE community = $1 AND building = $2)""",
+        community, building)
 
 
 async def record_issue(conn: asyncpg.Connection, report: IssueReported,
