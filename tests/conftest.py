@@ -8,6 +8,8 @@ request neither and so start nothing.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -35,8 +37,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("DATABASE_URL"):
         yield os.environ["DATABASE_URL"]
         return
-    with EmbeddedPostgres(tmp_path_factory.mktemp("pg")) as pg:
-        yield pg.database_url
+    # Not under pytest's basetemp: that folder is 0700 and pruned by concurrent pytest runs,
+    # and the server runs as another user when the suite runs as root.
+    data = Path(tempfile.mkdtemp(prefix="redgrid-test-pg-"))
+    try:
+        with EmbeddedPostgres(data / "pg") as pg:
+            yield pg.database_url
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -15,8 +15,9 @@ from redgrid_dev.broker import TansuBroker, ensure_topics
 from redgrid_dev.ports import is_free
 from redgrid_dev.postgres import EmbeddedPostgres
 from redgrid_dev.services import DEFAULT_PORTS, Service, first_exit, wait_all_ready
+from redgrid_shared.settings import ServiceSettings
 
-DEFAULT_SECRET = "dev-secret-change-me"
+DEFAULT_SECRET = ServiceSettings().jwt_secret  # the documented development secret
 DEV_PRINCIPALS = (  # (role, sub, grids)
     ("resident", "u-1001", []),
     ("steward", "s-01", ["g-01"]),
