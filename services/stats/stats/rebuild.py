@@ -53,7 +53,7 @@ async def replay(pool: asyncpg.Pool, bootstrap: str, *, timeout_seconds: float =
         await kafka.seek_to_beginning(*partitions)
         end = await kafka.end_offsets(partitions)
         deadline, read = time.monotonic() + timeout_seconds, 0
-        while any(await kafka.position(tp) < end[tp] for tp in partitions):
+        while [tp for tp in partitions if await kafka.position(tp) < end[tp]]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"rebuild not caught up after {timeout_seconds}s ({read} read)")
             for tp, records in (await kafka.getmany(timeout_ms=500)).items():
