@@ -147,7 +147,7 @@ async def configure_grid(pool: asyncpg.Pool, *, grid_id: str, command: Configure
     """PUT a grid: (201, view) when created, (200, view) when updated or unchanged."""
     fingerprint = idempotency.request_hash(
         {"put": grid_id, "body": command.model_dump(mode="json")})
-    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+    for _ in range(CONFLICT_ATTEMPTS):
         try:
             async with pool.acquire() as conn, conn.transaction():
                 stored = await idempotency.replay(conn, principal.sub, idempotency_key, fingerprint)
@@ -159,11 +159,12 @@ async def configure_grid(pool: asyncpg.Pool, *, grid_id: str, command: Configure
                                            status, view)
                 return status, view
         except (ConcurrencyConflict, asyncpg.UniqueViolationError):
-            # Another PUT of this grid (or with this key) committed first: decide again on it.
-            if attempt == CONFLICT_ATTEMPTS:
-                raise ApiError(409, "concurrent_update",
-                               f"grid {grid_id} is being changed by someone else; retry") from None
-    raise AssertionError("unreachable")
+            # Another PUT of this grid (or with this key) committed first; our stale decision
+            # is void. A PUT replaces the whole grid, so deciding again on the new version is
+            # safe and loses nothing the other writer did: its event stays in the stream.
+            continue
+    raise ApiError(409, "concurrent_update",
+                   f"grid {grid_id} kept changing under concurrent updates; retry")
 
 
 async def _configure(conn: asyncpg.Connection, *, grid_id: str, command: ConfigureGrid,

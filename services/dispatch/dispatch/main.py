@@ -1,13 +1,15 @@
 """Composition root of dispatch: settings, runtime, routes and the intake consumer.
 
-    admin  PUT /v1/grids/{id} ─> api.put_grid ─> handlers.configure_grid ─┐ one tx:
-                                                                         ├ events (grid-<id>) + grids,
-                                                                         │ grid_buildings, idempotency
-    redgrid.intake.events ─> consumer (group dispatch) ─> handlers.assign_issue
-        issue.reported ─> route() ─> events (issue-<id>, version 1) + dispatch_issues
-                                     + processed_events, one tx
-    events table (the outbox) ─> shared relay ─> redgrid.dispatch.events
-        grid.configured, issue.assigned, issue.unroutable
+    PUT /v1/grids/{id} (admin)
+        api.put_grid -> handlers.configure_grid -> decide_configure()
+        one tx: grid.configured on stream grid-<id> + grids, grid_buildings, idempotency_keys
+
+    redgrid.intake.events --(group dispatch)--> consumer.handle
+        issue.reported -> handlers.assign_issue -> route()
+        one tx: issue.assigned | issue.unroutable on stream issue-<id> (version 1 only)
+                + dispatch_issues + processed_events (written by the shared loop)
+
+    events table (the outbox) -> shared relay -> redgrid.dispatch.events
 """
 
 from collections.abc import Callable
