@@ -48,8 +48,8 @@ def bearer(community: str, role: str = "operator") -> dict:
 
 async def project(pool, *envelopes: Envelope) -> list[bool]:
     """Apply events as the consumer loop does: effect + dedupe row in one transaction."""
-    return [await apply_once(pool, _topic(env), env, projections.apply) for env in envelopes]
+    return [await apply_once(pool, topic_of(env), env, projections.apply) for env in envelopes]
 
 
-def _topic(env: Envelope) -> str:
+def topic_of(env: Envelope) -> str:
     return topics.INTAKE_EVENTS if env.source.endswith("intake") else topics.DISPATCH_EVENTS

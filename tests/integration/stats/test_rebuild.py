@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 from redgrid_shared import codec
 from stats import rebuild
 from tests.integration.stats import builders as b
-from tests.integration.stats.conftest import _topic, project
+from tests.integration.stats.conftest import topic_of, project
 
 T0 = datetime(2024, 5, 4, 1, 0, tzinfo=timezone.utc)
 AS_OF = T0 + timedelta(days=60)
@@ -44,7 +44,7 @@ async def publish(bootstrap: str, envs: list) -> None:
         for env in envs:
             message = codec.to_kafka(env)
             key = message.key.encode() if isinstance(message.key, str) else message.key
-            await producer.send_and_wait(_topic(env), value=message.value, key=key,
+            await producer.send_and_wait(topic_of(env), value=message.value, key=key,
                                          headers=list(message.headers.items()))
     finally:
         await producer.stop()
