@@ -25,7 +25,9 @@ class System:
         return {"Authorization": f"Bearer {token}"}
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+# Package scope: the processes stop when the e2e tests end, so they never react to events
+# other tests put on the shared topics.
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def system(make_database, kafka_bootstrap):
     database_url = await make_database("e2e")
     run = uuid.uuid4().hex[:8]
