@@ -71,7 +71,7 @@ def mint_token(*, secret: str, sub: str, role: str, community: str, grids: list[
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """FastAPI dependency: the verified caller, or 401."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

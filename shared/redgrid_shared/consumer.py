@@ -9,7 +9,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.errors import KafkaError
 from prometheus_client import Counter
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -92,24 +93,39 @@ class ConsumerLoop:
         await self._consumer.stop()
 
     async def run(self) -> None:
-        """Consume until cancelled; on a lost database, back off and re-read from the commit."""
+        """Consume until cancelled; after any failure, resume every partition from its commit."""
         while True:
-            batches = await self._consumer.getmany(timeout_ms=500)
-            for tp, records in batches.items():
-                try:
-                    for record in records:
-                        outcome = await process_record(self._pool, record, self._handler)
-                        CONSUMED.labels(self._group, outcome).inc()
-                        self.processed += 1
-                        await self._consumer.commit({tp: record.offset + 1})
-                except TRANSIENT:
-                    log.exception("database unavailable; re-reading %s from last commit", tp)
-                    await asyncio.sleep(1)
-                    await self._seek_to_committed(tp)
+            try:
+                await self._consume_batch()
+            except asyncio.CancelledError:
+                raise
+            except TRANSIENT:
+                log.exception("%s: database unavailable; resuming from committed offsets",
+                              self._group)
+                await asyncio.sleep(1)
+                await self._rewind()
+            except KafkaError as exc:
+                # e.g. a commit refused after a rebalance took the partition away: its new
+                # owner re-reads from the last commit, and dedupe absorbs the overlap.
+                log.warning("%s: %s; resuming from committed offsets", self._group, exc)
+                await self._rewind()
 
-    async def _seek_to_committed(self, tp: TopicPartition) -> None:
-        committed = await self._consumer.committed(tp)
-        if committed is None:
-            await self._consumer.seek_to_beginning(tp)
-        else:
-            self._consumer.seek(tp, committed)
+    async def _consume_batch(self) -> None:
+        batches = await self._consumer.getmany(timeout_ms=500)
+        for tp, records in batches.items():
+            for record in records:
+                outcome = await process_record(self._pool, record, self._handler)
+                CONSUMED.labels(self._group, outcome).inc()
+                self.processed += 1
+            # One commit per partition batch, after every effect in it is committed: a crash
+            # before it redelivers the batch, and the dedupe rows make that harmless.
+            await self._consumer.commit({tp: records[-1].offset + 1})
+
+    async def _rewind(self) -> None:
+        """Seek each partition still assigned back to its committed offset."""
+        for tp in self._consumer.assignment():
+            committed = await self._consumer.committed(tp)
+            if committed is None:
+                await self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, committed)

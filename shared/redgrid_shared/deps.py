@@ -8,11 +8,12 @@ from fastapi import Depends, Header, Request
 from redgrid_shared.idempotency import check_key
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+# Async dependencies run on the event loop; sync ones would each cost a thread hop.
+async def get_pool(request: Request) -> asyncpg.Pool:
     return request.app.state.runtime.pool
 
 
-def get_idempotency_key(
+async def get_idempotency_key(
     idempotency_key: Annotated[str | None, Header(
         description="Repeat a POST safely: the first response for this key is replayed",
         examples=["7f6c1f9e-report-1"])] = None,

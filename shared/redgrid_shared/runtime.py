@@ -49,7 +49,8 @@ class Runtime:
             self._spawn(self.relay.run(), "relay")
         for group, (topics, handler) in (consumers or {}).items():
             loop = ConsumerLoop(pool=self.pool, bootstrap=s.kafka_bootstrap_servers,
-                                group_id=group, topics=topics, handler=handler)
+                                group_id=group, topics=topics, handler=handler,
+                                fetch_max_wait_ms=s.kafka_fetch_max_wait_ms)
             await loop.start()
             self.consumers.append(loop)
             self._spawn(loop.run(), f"consumer:{group}")
@@ -88,8 +89,11 @@ class Runtime:
         finally:
             await admin.close()
 
-    def readiness_checks(self) -> dict:
-        return {"database": self.check_database, "broker": self.check_broker}
+    async def check_workers(self) -> None:
+        """Readiness: the relay and every consumer loop are still running."""
+        dead = [t.get_name() for t in self._tasks if t.done()]
+        if dead:
+            raise RuntimeError(f"stopped: {', '.join(dead)}")
 
 
 def _log_crash(task: asyncio.Task) -> None:

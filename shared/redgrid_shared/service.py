@@ -38,7 +38,8 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
     app.state.verifier = TokenVerifier(secret=settings.jwt_secret,
                                        algorithm=settings.jwt_algorithm,
                                        jwks_url=settings.jwks_url)
-    web.setup(app, {"database": runtime.check_database, "broker": runtime.check_broker})
+    web.setup(app, {"database": runtime.check_database, "broker": runtime.check_broker,
+                    "workers": runtime.check_workers})
     for router in routers:
         app.include_router(router)
     return app

@@ -20,6 +20,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
     )
+    # The local broker holds a fetch for its full max wait even when records arrive, so a
+    # short wait is what keeps one hop at a few ms; real Kafka answers early, so 500 suits it.
+    kafka_fetch_max_wait_ms: int = Field(10, validation_alias="KAFKA_FETCH_MAX_WAIT_MS")
     consumer_group: str | None = Field(None, validation_alias="KAFKA_CONSUMER_GROUP")
     jwt_secret: str = Field("redgrid-dev-secret-not-for-production", validation_alias="REDGRID_JWT_SECRET")
     jwt_algorithm: str = Field("HS256", validation_alias="REDGRID_JWT_ALGORITHM")

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from redgrid_shared import errors
 
@@ -14,16 +15,39 @@ MAX_BODY_BYTES = 256 * 1024
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
-class BodyLimit(BaseHTTPMiddleware):
-    """Refuse oversized bodies with 413 before anything parses them."""
+class BodyLimit:
+    """Refuse oversized bodies with 413 before anything parses them (plain ASGI, no copying)."""
 
-    async def dispatch(self, request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(errors.error_body(
-                "payload_too_large", f"request body is over {MAX_BODY_BYTES} bytes",
-                {"body": "too large"}), status_code=413)
-        return await call_next(request)
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if length.isdigit() and int(length) > MAX_BODY_BYTES:
+                response = JSONResponse(errors.error_body(
+                    "payload_too_large", f"request body is over {MAX_BODY_BYTES} bytes",
+                    {"body": "too large"}), status_code=413)
+                await response(scope, receive, send)
+                return
+            await self.app(scope, _counting(receive), send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _counting(receive: Receive) -> Receive:
+    """A receive that stops a chunked body (no content-length) once it passes the limit."""
+    seen = 0
+
+    async def limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY_BYTES:
+            raise HTTPException(413, f"request body is over {MAX_BODY_BYTES} bytes")
+        return message
+
+    return limited
 
 
 def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:

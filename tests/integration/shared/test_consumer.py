@@ -144,3 +144,34 @@ async def test_a_handler_failure_parks_the_event_with_its_reason(pool):
                                env.id) == 0
     assert "bug in handler" in await pool.fetchval(
         "SELECT reason FROM dead_letters WHERE partition = 99 AND \"offset\" = $1", Record.offset)
+
+
+async def test_two_replicas_in_one_group_apply_every_event_exactly_once(pool, kafka_bootstrap):
+    await pool.execute("CREATE TABLE IF NOT EXISTS effect_counts (tag text PRIMARY KEY, n int)")
+    tag, group = new_tag(), f"replicas-{uuid.uuid4().hex[:8]}"
+    envs = _events(tag, 60)
+    await _produce(kafka_bootstrap, envs[:30])
+    replicas = [ConsumerLoop(pool=pool, bootstrap=kafka_bootstrap, group_id=group,
+                             topics=(DISPATCH_EVENTS,), handler=_counter_handler, **FAST_GROUP)
+                for _ in range(2)]
+    await replicas[0].start()
+    tasks = [asyncio.create_task(replicas[0].run())]
+    try:
+        await _produce(kafka_bootstrap, envs[30:45])
+        await replicas[1].start()  # joins mid-stream: a rebalance while records flow
+        tasks.append(asyncio.create_task(replicas[1].run()))
+        await _produce(kafka_bootstrap, envs[45:])
+        deadline = asyncio.get_running_loop().time() + 60
+        while await pool.fetchval(
+                "SELECT count(*) FROM processed_events WHERE event_id = ANY($1::uuid[])",
+                [e.id for e in envs]) < len(envs):
+            assert asyncio.get_running_loop().time() < deadline, "replicas never caught up"
+            assert not any(t.done() for t in tasks), [t for t in tasks if t.done()]
+            await asyncio.sleep(0.05)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for replica in replicas:
+            await replica.stop()
+    assert await _count(pool, tag) == len(envs)

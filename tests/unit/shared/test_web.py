@@ -1,0 +1,70 @@
+import httpx
+from fastapi import FastAPI
+
+from redgrid_shared import web
+from redgrid_shared.web import MAX_BODY_BYTES
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+
+    async def ok() -> None:
+        return None
+
+    web.setup(app, {"database": ok})
+
+    @app.post("/echo")
+    async def echo(body: dict) -> dict:
+        return {"keys": len(body)}
+
+    return app
+
+
+async def _post(**kwargs) -> httpx.Response:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app()),
+                                 base_url="http://t") as client:
+        return await client.post("/echo", **kwargs)
+
+
+async def test_a_declared_oversized_body_is_refused_with_413_before_parsing():
+    response = await _post(content=b"{" + b" " * MAX_BODY_BYTES + b"}",
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_a_chunked_oversized_body_is_refused_with_413():
+    async def chunks():
+        yield b'{"a": "'
+        for _ in range(MAX_BODY_BYTES // 1024 + 2):
+            yield b"x" * 1024
+        yield b'"}'
+
+    response = await _post(content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_malformed_json_is_a_422_naming_the_body():
+    response = await _post(content=b'{"a": ', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and any(k.startswith("body") for k in error["fields"])
+
+
+async def test_readiness_names_the_dependency_that_is_down():
+    app = FastAPI()
+
+    async def down() -> None:
+        raise ConnectionRefusedError
+
+    async def up() -> None:
+        return None
+
+    web.setup(app, {"database": up, "broker": down})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok",
+                                         "broker": "unavailable: ConnectionRefusedError"}
