@@ -11,17 +11,14 @@ from pathlib import Path
 
 from redgrid_dev.ports import free_port, wait_for_port
 from redgrid_dev.processes import die_with_parent, signal_group
+from redgrid_shared import topics
 
 PARTITIONS = 3
 
 
 def topic_names() -> tuple[str, ...]:
-    """The topics the services use."""
-    try:
-        from redgrid_shared.topics import ALL_TOPICS
-    except ImportError:  # shared package not written yet
-        return ("redgrid.intake.events", "redgrid.dispatch.events")
-    return tuple(ALL_TOPICS)
+    """The topics the services use, as `redgrid_shared.topics` names them."""
+    return tuple(topics.ALL_TOPICS)
 
 
 def tansu_binary() -> Path:

@@ -10,14 +10,15 @@ import sys
 import warnings
 from pathlib import Path
 
-from redgrid_dev import demo_directory
+from redgrid_dev import demo_directory, replay
 from redgrid_dev.broker import TansuBroker, ensure_topics
 from redgrid_dev.ports import is_free
 from redgrid_dev.postgres import EmbeddedPostgres
 from redgrid_dev.services import DEFAULT_PORTS, Service, first_exit, wait_all_ready
 from redgrid_shared.settings import ServiceSettings
 
-DEFAULT_SECRET = ServiceSettings().jwt_secret  # the documented development secret
+# The field default, not ServiceSettings(): that would read a REDGRID_JWT_SECRET already set.
+DEFAULT_SECRET = ServiceSettings.model_fields["jwt_secret"].default  # the documented development secret
 DEV_PRINCIPALS = (  # (role, sub, grids)
     ("resident", "u-1001", []),
     ("steward", "s-01", ["g-01"]),
@@ -52,6 +53,7 @@ def main(argv: list[str]) -> int:
                 data.mkdir(parents=True, exist_ok=True)
                 broker = infra.enter_context(TansuBroker(port=9092, log_file=data / "tansu.log"))
                 env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
+                _republish(env["DATABASE_URL"])
             else:
                 asyncio.run(ensure_topics(env["KAFKA_BOOTSTRAP_SERVERS"]))
             print(f"DATABASE_URL={env['DATABASE_URL']}\nKAFKA_BOOTSTRAP_SERVERS={env['KAFKA_BOOTSTRAP_SERVERS']}",
@@ -108,6 +110,15 @@ async def _supervise(env: dict[str, str]) -> int:
         await asyncio.gather(*(s.stop() for s in services))
 
 
+def _republish(database_url: str) -> None:
+    """Queue the stored events for the new, empty broker log and say how many."""
+    counts = asyncio.run(replay.republish_event_stores(database_url))
+    if counts:
+        detail = ", ".join(f"{schema} {n}" for schema, n in counts.items())
+        print(f"broker log starts empty: queued {sum(counts.values())} stored events for republishing"
+              f" ({detail})", flush=True)
+
+
 def _load_directory(env: dict[str, str], services: list[Service]) -> None:
     dispatch = next(s for s in services if s.name == "dispatch")
     token = _mint(env, "admin", "admin-1", [])
@@ -131,7 +142,10 @@ def _print_banner(env: dict[str, str], services: list[Service]) -> None:
     lines = ["", "RedGrid is running (Ctrl-C to stop)"]
     lines += [f"  {s.name:<8} {s.url}   docs: {s.url}/docs" for s in services]
     stats = next(s for s in services if s.name == "stats")
-    lines += [f"  dashboard {stats.url}/dashboard", "", "Development tokens (community erqiaoxi, 24 h):"]
+    lines += [f"  dashboard {stats.url}/dashboard", ""]
+    if env["REDGRID_JWT_SECRET"] == DEFAULT_SECRET:
+        lines.append("JWT secret: the development secret (set REDGRID_JWT_SECRET for anything else)")
+    lines.append("Development tokens (community erqiaoxi, 24 h):")
     for role, sub, grids in DEV_PRINCIPALS:
         lines.append(f"  {role:<9} {sub:<8} {_mint(env, role, sub, grids)}")
     lines += ["  use as: curl -H 'Authorization: Bearer <token>' ...", ""]
