@@ -2,7 +2,7 @@
 
 `python -m stats.rebuild --schema stats_rebuild [--community C] [--as-of T]` drops and
 re-creates the schema, consumes both topics from the beginning with a fresh consumer group
-up to the end offsets seen at start, prints the rebuilt summary, and exits 1 when it
+until caught up and quiet (see `replay`), prints the rebuilt summary, and exits 1 when it
 differs from the live projection's summary for the same scope and as_of.
 """
 
@@ -41,8 +41,25 @@ async def _partitions(kafka: AIOKafkaConsumer) -> list[TopicPartition]:
             for p in sorted(kafka.partitions_for_topic(topic) or ())]
 
 
-async def replay(pool: asyncpg.Pool, bootstrap: str, *, timeout_seconds: float = 600) -> int:
-    """Apply every record up to the end offsets at start; returns how many were read."""
+async def _mark(kafka: AIOKafkaConsumer, partitions: list[TopicPartition],
+                mark: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+    """The larger of what we knew, the end offsets, and each partition's fetched highwater.
+
+    Tansu's end_offsets() can report less than the log holds after batched produces (97
+    said, 128 readable), so no single answer is trusted as the end.
+    """
+    ends = await kafka.end_offsets(partitions)
+    return {tp: max(mark.get(tp, 0), ends.get(tp) or 0, kafka.highwater(tp) or 0)
+            for tp in partitions}
+
+
+async def replay(pool: asyncpg.Pool, bootstrap: str, *, timeout_seconds: float = 600,
+                 idle_seconds: float = 1.0) -> int:
+    """Apply every record until caught up and the topics stay quiet; returns how many were read.
+
+    Caught up means each position reached the end mark (see `_mark`) and no fetch returned
+    anything for `idle_seconds`: robust on Tansu and on Kafka alike.
+    """
     kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                              group_id=f"stats-rebuild-{uuid.uuid4().hex[:12]}",
                              auto_offset_reset="earliest")
@@ -51,18 +68,23 @@ async def replay(pool: asyncpg.Pool, bootstrap: str, *, timeout_seconds: float =
         partitions = await _partitions(kafka)
         kafka.assign(partitions)
         await kafka.seek_to_beginning(*partitions)
-        end = await kafka.end_offsets(partitions)
+        mark = await _mark(kafka, partitions, {})
         deadline, read = time.monotonic() + timeout_seconds, 0
-        while [tp for tp in partitions if await kafka.position(tp) < end[tp]]:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"rebuild not caught up after {timeout_seconds}s ({read} read)")
-            for tp, records in (await kafka.getmany(timeout_ms=500)).items():
+        quiet_since = time.monotonic()
+        while True:
+            batches = await kafka.getmany(timeout_ms=200)
+            for records in batches.values():
                 for record in records:
-                    if record.offset >= end[tp]:  # written after the start: not ours to count
-                        break
                     await consumer.process_record(pool, record, projections.apply)
                     read += 1
-        return read
+            if any(batches.values()):
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= idle_seconds:
+                mark = await _mark(kafka, partitions, mark)
+                if all([await kafka.position(tp) >= mark[tp] for tp in partitions]):
+                    return read
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"rebuild not caught up after {timeout_seconds}s ({read} read)")
     finally:
         await kafka.stop()
 

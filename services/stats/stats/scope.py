@@ -7,15 +7,25 @@ date-time without an offset is Shanghai time too. `from` is inclusive, `to` excl
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 from redgrid_shared.auth import Principal, require_role
+from redgrid_shared.catalog import CATEGORIES
 from redgrid_shared.errors import ApiError
+from redgrid_shared.events import Source
 
 TZ = ZoneInfo("Asia/Shanghai")
 DESK_ROLES = ("operator", "admin")
 MAX_SERIES_DAYS = 366
+# Far wider than any real event, and far enough inside datetime's and PostgreSQL's limits
+# that day arithmetic and time-zone shifts on a bound cannot overflow.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)  # exclusive
+# The same shape dispatch accepts for grid ids; anything else (a NUL, say) matches no grid.
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+SOURCES: tuple[str, ...] = get_args(Source)
 # An unescaped "+" in a query string arrives as a space: "...T08:00:00 08:00".
 _PLUS_AS_SPACE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
@@ -45,12 +55,29 @@ def parse_moment(value: str | None, field: str) -> datetime | None:
     text = _PLUS_AS_SPACE.sub(r"\1+\2", value.strip())
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(), TZ)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time(), TZ)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise _invalid(field, "expected an ISO 8601 date (2024-03-01) or date-time "
                               "(2024-03-01T08:00:00+08:00)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=TZ)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=TZ)
+    if not EARLIEST <= moment < LATEST:
+        raise _invalid(field, "must lie between 1970-01-01 and 2999-12-31 (UTC)")
+    return moment
+
+
+def _checked(value: str | None, field: str, *, pattern: re.Pattern | None = None,
+             known: tuple[str, ...] | None = None) -> str | None:
+    """A filter value, None when absent; 422 naming `query.<field>` when malformed or unknown."""
+    if not value:
+        return None
+    if known is not None and value not in known:
+        listed = ", ".join(known) if len(known) <= 8 else "a code GET /v1/categories lists"
+        raise _invalid(field, f"expected one of: {listed}")
+    if pattern is not None and not pattern.fullmatch(value):
+        raise _invalid(field, "expected an id of letters, digits and . _ : - (at most 64)")
+    return value
 
 
 def authorize(caller: Principal, community: str | None) -> str:
@@ -70,8 +97,10 @@ def build(caller: Principal, *, now: datetime, community: str | None = None,
     moment = parse_moment(as_of, "as_of") or now
     if begin and finish and begin > finish:
         raise _invalid("from", "must not be after `to`")
-    return Scope(community=allowed, as_of=moment, start=begin, end=finish, grid=grid or None,
-                 category=category or None, source=source or None)
+    return Scope(community=allowed, as_of=moment, start=begin, end=finish,
+                 grid=_checked(grid, "grid", pattern=ID_PATTERN),
+                 category=_checked(category, "category", known=tuple(CATEGORIES)),
+                 source=_checked(source, "source", known=SOURCES))
 
 
 def series_days(scope: Scope) -> list[date]:

@@ -164,3 +164,19 @@ async def test_a_non_operator_gets_403_and_no_figures(pool, client):
         res = await client.get("/v1/stats/summary", headers=bearer(c, role=role))
         assert res.status_code == 403
         assert "collected" not in res.text
+
+
+async def test_out_of_range_moments_and_nul_filters_are_422_on_real_postgres(pool, client):
+    c = b.tag()
+    await project(pool, b.issue_reported(community=c, at=T0))
+    for path, params, field in [
+        ("/v1/stats/timeseries", {"from": "0001-01-01", "to": "0001-01-02"}, "query.from"),
+        ("/v1/stats/summary", {"as_of": "9999-12-31T23:59:59-14:00"}, "query.as_of"),
+        ("/v1/stats/grids", {"grid": "g-1\x00"}, "query.grid"),
+        ("/v1/stats/summary", {"category": "repair.pipe\x00"}, "query.category"),
+        ("/v1/stats/export.csv", {"source": "app\x00"}, "query.source"),
+    ]:
+        res = await client.get(path, params={"community": c, **params}, headers=bearer(c))
+        assert res.status_code == 422, (path, params, res.text)
+        assert list(res.json()["error"]["fields"]) == [field]
+    assert (await summary(client, c, as_of="2999-12-31T23:59:59Z"))["collected"] == 1

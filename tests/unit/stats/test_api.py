@@ -61,3 +61,16 @@ async def test_from_after_to_is_422(app):
                      headers=_auth("admin"))
     assert res.status_code == 422
     assert "query.from" in res.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("/v1/stats/timeseries?from=0001-01-01&to=0001-01-02", "query.from"),
+    ("/v1/stats/summary?as_of=9999-12-31T23:59:59-14:00", "query.as_of"),
+    ("/v1/stats/grids?grid=g-1%00", "query.grid"),
+    ("/v1/stats/summary?category=repair.pipe%00", "query.category"),
+    ("/v1/stats/export.csv?source=app%00", "query.source"),
+])
+async def test_out_of_range_moments_and_malformed_filters_are_422_not_500(app, query, field):
+    res = await _get(app, query, headers=_auth("operator"))
+    assert res.status_code == 422
+    assert list(res.json()["error"]["fields"]) == [field]

@@ -85,3 +85,38 @@ def test_series_longer_than_a_year_is_422():
     with pytest.raises(ApiError) as err:
         series_days(build(OPERATOR, now=NOW, start="2020-01-01", end="2024-01-01"))
     assert err.value.status == 422
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("from", "0001-01-01"), ("to", "0001-01-02"), ("as_of", "9999-12-31T23:59:59-14:00"),
+    ("as_of", "1969-12-31T23:59:59Z"), ("to", "3000-01-01T00:00:00Z"),
+])
+def test_a_moment_outside_1970_to_2999_is_422_naming_the_field(field, value):
+    with pytest.raises(ApiError) as err:
+        build(OPERATOR, now=NOW, **{{"from": "start", "to": "end"}.get(field, field): value})
+    assert err.value.status == 422
+    assert list(err.value.fields) == [f"query.{field}"]
+    assert "1970" in err.value.fields[f"query.{field}"]
+
+
+def test_the_edges_of_the_accepted_range_still_give_a_series():
+    scope = build(OPERATOR, now=NOW, start="1970-01-02", end="1970-01-04",
+                  as_of="2999-12-31T23:59:59Z")
+    assert series_days(scope) == [date(1970, 1, 2), date(1970, 1, 3)]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("grid", "g-1\x00"), ("grid", "../g"), ("grid", "g" * 65),
+    ("category", "repair.pipe\x00"), ("category", "no.such.category"),
+    ("source", "app\x00"), ("source", "fax"),
+])
+def test_a_malformed_or_unknown_filter_is_422_naming_the_field(field, value):
+    with pytest.raises(ApiError) as err:
+        build(OPERATOR, now=NOW, **{field: value})
+    assert err.value.status == 422
+    assert list(err.value.fields) == [f"query.{field}"]
+
+
+def test_well_formed_filters_are_kept():
+    scope = build(OPERATOR, now=NOW, grid="g-03", category="repair.pipe", source="grid_visit")
+    assert (scope.grid, scope.category, scope.source) == ("g-03", "repair.pipe", "grid_visit")
