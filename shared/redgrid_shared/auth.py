@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import jwt
 from fastapi import Depends, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from redgrid_shared.errors import ApiError
 
@@ -27,6 +27,15 @@ class Principal(BaseModel):
     role: Role
     community: str = Field(min_length=1)
     grids: tuple[str, ...] = ()
+
+    @field_validator("sub", "community", "grids")
+    @classmethod
+    def _printable(cls, value):
+        # A NUL cannot be stored in PostgreSQL text; such a token is simply not valid.
+        values = value if isinstance(value, tuple) else (value,)
+        if any("\x00" in v for v in values):
+            raise ValueError("must not contain NUL characters")
+        return value
 
     @property
     def is_staff(self) -> bool:

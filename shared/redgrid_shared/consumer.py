@@ -1,7 +1,8 @@
 """Consumer loop: event in -> handler effect + processed(event_id) in one transaction ->
-offset committed after. A redelivered event finds its dedupe row and changes nothing; a
-record that cannot be parsed or applied is parked in dead_letters with the reason, so it
-neither blocks the partition nor kills the consumer.
+offset committed after. A redelivered event finds its dedupe row and changes nothing. A
+record that cannot be parsed, or whose handler rejects it, is parked in dead_letters with
+the reason, so it neither blocks the partition nor kills the consumer. When the database
+is unreachable nothing is parked: the loop backs off and re-reads from the last commit.
 """
 
 import asyncio
@@ -21,9 +22,13 @@ log = logging.getLogger(__name__)
 Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
 CONSUMED = Counter("redgrid_events_consumed_total", "Events consumed",
                    ["group", "outcome"])
-# Errors worth retrying in place: the database or network blinked, or a concurrent writer won.
-TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.SerializationError,
-             asyncpg.DeadlockDetectedError, OSError)
+# Errors that say nothing about the event: the database restarted, refused or dropped the
+# connection, or a concurrent writer won. They are retried, never parked.
+TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+             asyncpg.exceptions.OperatorInterventionError,
+             asyncpg.exceptions.InsufficientResourcesError, asyncpg.SerializationError,
+             asyncpg.DeadlockDetectedError, OSError, TimeoutError)
+MAX_BACKOFF_SECONDS = 10.0
 
 
 async def apply_once(pool: asyncpg.Pool, topic: str, env: Envelope, handler: Handler) -> bool:
@@ -93,21 +98,25 @@ class ConsumerLoop:
         await self._consumer.stop()
 
     async def run(self) -> None:
-        """Consume until cancelled; after any failure, resume every partition from its commit."""
+        """Consume until cancelled; after any failure, back off and resume every partition
+        from its last commit, so nothing is skipped and the loop never dies."""
+        backoff = 0.5
         while True:
             try:
                 await self._consume_batch()
+                backoff = 0.5
             except asyncio.CancelledError:
                 raise
-            except TRANSIENT:
-                log.exception("%s: database unavailable; resuming from committed offsets",
-                              self._group)
-                await asyncio.sleep(1)
-                await self._rewind()
             except KafkaError as exc:
                 # e.g. a commit refused after a rebalance took the partition away: its new
                 # owner re-reads from the last commit, and dedupe absorbs the overlap.
                 log.warning("%s: %s; resuming from committed offsets", self._group, exc)
+                await self._rewind()
+            except Exception:
+                log.exception("%s: cannot apply events now; retrying in %.1fs", self._group,
+                              backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 await self._rewind()
 
     async def _consume_batch(self) -> None:

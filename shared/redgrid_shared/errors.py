@@ -6,12 +6,20 @@ Validation failures name each bad field by its dotted location (`body.category`,
 
 import logging
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
+
+
+# The database is down, restarting or out of connections: a retry later will succeed, and
+# the transaction that failed changed nothing.
+UNAVAILABLE = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+               asyncpg.exceptions.OperatorInterventionError,
+               asyncpg.exceptions.InsufficientResourcesError, ConnectionError, TimeoutError)
 
 
 class ApiError(Exception):
@@ -35,8 +43,14 @@ def validation_fields(errors: list[dict]) -> dict[str, str]:
     """Map pydantic errors to {"body.category": "message"}."""
     fields: dict[str, str] = {}
     for err in errors:
-        name = _field_name(tuple(err.get("loc", ()))) or "body"
-        message = "unknown field" if err.get("type") == "extra_forbidden" else err.get("msg", "")
+        loc, kind = tuple(err.get("loc", ())), err.get("type")
+        if kind == "json_invalid":  # its location is a character offset, not a field
+            position = loc[1] if len(loc) > 1 else "?"
+            fields.setdefault("body", f"malformed JSON at character {position}: "
+                                      f"{err.get('ctx', {}).get('error', err.get('msg', ''))}")
+            continue
+        name = _field_name(loc) or "body"
+        message = "unknown field" if kind == "extra_forbidden" else err.get("msg", "")
         fields.setdefault(name, message)
     return fields
 
@@ -54,10 +68,20 @@ async def _on_validation(_: Request, exc: RequestValidationError) -> JSONRespons
 
 
 async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+    code = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed",
+            413: "payload_too_large", 415: "unsupported_media_type"}.get(
         exc.status_code, "http_error")
-    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+    # A body FastAPI could not even decode (bad UTF-8, nesting too deep) is the body's fault.
+    fields = {"body": str(exc.detail)} if exc.status_code in (400, 413) else None
+    return JSONResponse(error_body(code, str(exc.detail), fields), status_code=exc.status_code,
                         headers=getattr(exc, "headers", None))
+
+
+async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(error_body("unavailable", "the service cannot reach its database; "
+                                   "retry shortly (nothing was changed)"),
+                        status_code=503, headers={"Retry-After": "2"})
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -71,6 +95,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _on_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

@@ -13,7 +13,14 @@ import asyncpg
 
 from redgrid_shared.events import Envelope
 
-NOTIFY_CHANNEL = "redgrid_outbox"
+NOTIFY_PREFIX = "redgrid_outbox_"
+# One channel per schema, so an append wakes only the relay of the service that made it.
+NOTIFY_SQL = f"SELECT pg_notify('{NOTIFY_PREFIX}' || current_schema(), '')"
+
+
+def notify_channel(schema: str) -> str:
+    """The LISTEN channel of a service's relay."""
+    return NOTIFY_PREFIX + schema
 
 
 class ConcurrencyConflict(Exception):
@@ -47,7 +54,7 @@ class EventStore(Protocol):
 _COLUMNS = "stream_id, version, position, event_id, type, source, subject, data, occurred_at, recorded_at"
 
 
-def _to_stored(row: asyncpg.Record) -> StoredEvent:
+def to_stored(row: asyncpg.Record) -> StoredEvent:
     env = Envelope(id=row["event_id"], type=row["type"], source=row["source"],
                    subject=row["subject"], time=row["occurred_at"], data=row["data"])
     return StoredEvent(row["stream_id"], row["version"], row["position"], env, row["recorded_at"])
@@ -82,14 +89,14 @@ class PgEventStore:
         except asyncpg.UniqueViolationError as exc:
             raise ConcurrencyConflict(stream_id, expected_version) from exc
         # Delivered at commit, so the relay wakes only for events that exist.
-        await self._conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+        await self._conn.execute(NOTIFY_SQL)
         return expected_version + len(events)
 
     async def read(self, stream_id: str) -> list[StoredEvent]:
         """All events of a stream, oldest first."""
         rows = await self._conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version", stream_id)
-        return [_to_stored(r) for r in rows]
+        return [to_stored(r) for r in rows]
 
 
 class MemoryEventStore:

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
 
 from redgrid_shared import codec, db
-from redgrid_shared.eventstore import NOTIFY_CHANNEL, _to_stored
+from redgrid_shared.eventstore import notify_channel, to_stored
 
 log = logging.getLogger(__name__)
 PUBLISHED = Counter("redgrid_relay_published_total", "Events published by the outbox relay",
@@ -34,7 +34,7 @@ async def publish_pending(conn: asyncpg.Connection, producer: AIOKafkaProducer, 
         return 0
     sends = []
     for row in rows:
-        message = codec.to_kafka(_to_stored(row).envelope)
+        message = codec.to_kafka(to_stored(row).envelope)
         key = message.key.encode() if isinstance(message.key, str) else message.key
         sends.append(await producer.send(
             row["topic"], value=message.value, key=key, headers=list(message.headers.items())))
@@ -78,7 +78,7 @@ class OutboxRelay:
                 if self._stopping:
                     return
                 await asyncio.sleep(self._poll)
-            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            await conn.add_listener(notify_channel(self._schema), lambda *_: self._wake.set())
             await db.init_connection(conn)
             while not self._stopping:
                 self._wake.clear()

@@ -10,6 +10,7 @@ import asyncio
 
 import asyncpg
 
+from redgrid_shared.eventstore import NOTIFY_SQL
 from redgrid_shared.settings import ServiceSettings
 
 
@@ -20,7 +21,7 @@ async def republish(database_url: str, schema: str, since_position: int = 0) -> 
         async with conn.transaction():
             status = await conn.execute(
                 "UPDATE events SET published_at = NULL WHERE position >= $1", since_position)
-            await conn.execute("NOTIFY redgrid_outbox")
+            await conn.execute(NOTIFY_SQL)
         return int(status.split()[-1])
     finally:
         await conn.close()

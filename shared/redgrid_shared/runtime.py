@@ -1,7 +1,8 @@
 """The moving parts of a service process: pool, producer, outbox relay and consumer loops.
 
-Each service's lifespan builds one Runtime, starts it, and stops it on shutdown; the
-relay and consumers are background tasks whose crash is logged and restarts them.
+Each service's lifespan builds one Runtime, starts it, and stops it on shutdown. The relay
+and the consumer loops are background tasks that retry through outages on their own;
+`/readyz` reports any that stopped, so an orchestrator can replace the process.
 """
 
 import asyncio

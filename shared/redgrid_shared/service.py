@@ -14,6 +14,7 @@ from redgrid_shared.consumer import Handler
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.settings import ServiceSettings
 
+log = logging.getLogger(__name__)
 Consumers = dict[str, tuple[tuple[str, ...], Handler]]
 
 
@@ -26,6 +27,9 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if settings.uses_development_secret:
+            log.warning("REDGRID_JWT_SECRET is the published development secret: anyone can "
+                        "mint tokens; set a secret or REDGRID_JWKS_URL outside development")
         await runtime.start(relay=relay, consumers=consumers)
         try:
             yield

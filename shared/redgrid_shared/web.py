@@ -6,48 +6,10 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from redgrid_shared import errors
+from redgrid_shared import errors, guards
 
-MAX_BODY_BYTES = 256 * 1024
 ReadinessCheck = Callable[[], Awaitable[None]]
-
-
-class BodyLimit:
-    """Refuse oversized bodies with 413 before anything parses them (plain ASGI, no copying)."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > MAX_BODY_BYTES:
-                response = JSONResponse(errors.error_body(
-                    "payload_too_large", f"request body is over {MAX_BODY_BYTES} bytes",
-                    {"body": "too large"}), status_code=413)
-                await response(scope, receive, send)
-                return
-            await self.app(scope, _counting(receive), send)
-            return
-        await self.app(scope, receive, send)
-
-
-def _counting(receive: Receive) -> Receive:
-    """A receive that stops a chunked body (no content-length) once it passes the limit."""
-    seen = 0
-
-    async def limited() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > MAX_BODY_BYTES:
-            raise HTTPException(413, f"request body is over {MAX_BODY_BYTES} bytes")
-        return message
-
-    return limited
 
 
 def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
@@ -77,7 +39,7 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
 def setup(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
     """Mount error handlers, body limit, health routes and /metrics on an app."""
     errors.install(app)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(guards.InputGuard)
     app.include_router(health_router(checks))
     Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(
         app, include_in_schema=False)

@@ -62,7 +62,6 @@ async def test_a_relay_dying_mid_batch_loses_nothing_and_keeps_stream_order(pool
         await producer.stop()
     delivered = envelopes_with_tag(await read_topic(kafka_bootstrap, INTAKE_EVENTS), tag)
     assert {str(e.id) for e in delivered} == ids
-    assert len(delivered) >= 40 + 15 - 15  # the 15 sent before the crash may arrive twice
     assert _first_occurrences_in_stream_order(delivered)
 
 

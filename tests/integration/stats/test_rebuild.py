@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 
 from redgrid_shared import codec
 from stats import rebuild
-from tests.integration.shared.helpers import read_topic
+from tests.integration.shared.helpers import decoded, read_topic
 from tests.integration.stats import builders as b
 from tests.integration.stats.conftest import topic_of, project
 
@@ -94,7 +94,7 @@ async def test_a_rebuild_after_batched_produces_reads_every_record(pool, setting
     ids = {str(env.id) for env in envs}
     read = [r for topic in {topic_of(env) for env in envs}
             for r in await read_topic(kafka_bootstrap, topic)]
-    assert {str(codec.from_kafka(r.headers, r.key, r.value).id) for r in read} >= ids
+    assert {str(env.id) for env in decoded(read)} >= ids
 
     live = await rebuild.summarize(pool, community=c, as_of=AS_OF)
     rebuilt = await rebuild.rebuild(settings.database_url, kafka_bootstrap,

@@ -36,6 +36,7 @@ def _claims(**overrides):
     (_claims(iss="elsewhere"), "invalid_token"),
     (_claims(exp=None), "invalid_token"),
     (_claims(role="superuser"), "invalid_token"),
+    (_claims(sub="u-1\x00"), "invalid_token"),
 ])
 def test_bad_tokens_are_refused_with_401(claims, code):
     token = jwt.encode(claims, SECRET, algorithm="HS256")

@@ -2,7 +2,7 @@ import httpx
 from fastapi import FastAPI
 
 from redgrid_shared import web
-from redgrid_shared.web import MAX_BODY_BYTES
+from redgrid_shared.guards import MAX_BODY_BYTES
 
 
 def _app() -> FastAPI:
@@ -68,3 +68,31 @@ async def test_readiness_names_the_dependency_that_is_down():
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok",
                                          "broker": "unavailable: ConnectionRefusedError"}
+
+
+async def test_a_nul_character_in_a_body_field_is_a_422_naming_it():
+    response = await _post(json={"outer": {"items": ["ok", "bad\u0000"]}})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {
+        "body.outer.items.1": "must not contain the NUL character (\\u0000)"}
+
+
+async def test_a_nul_character_in_the_query_is_a_422_naming_it():
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app()),
+                                 base_url="http://t") as client:
+        response = await client.get("/healthz?grid=a%00b")
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["query.grid"]
+
+
+async def test_a_body_that_is_not_json_is_a_415_naming_the_content_type():
+    response = await _post(content=b"a=1", headers={"content-type": "text/plain"})
+    assert response.status_code == 415
+    assert list(response.json()["error"]["fields"]) == ["header.content-type"]
+
+
+async def test_malformed_json_names_the_body_and_the_position():
+    response = await _post(content=b'{"a": 1,,}', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert list(fields) == ["body"] and "malformed JSON at character" in fields["body"]

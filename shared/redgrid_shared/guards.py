@@ -1,0 +1,135 @@
+"""Request checks that run before routing, so bad input never reaches a handler or the
+database: body size (declared or streamed), JSON content type, and NUL characters, which
+PostgreSQL cannot store in text and would otherwise surface as a 500.
+"""
+
+import json
+from urllib.parse import parse_qsl
+
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from redgrid_shared import errors
+
+MAX_BODY_BYTES = 256 * 1024
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+FORM_TYPE = b"application/x-www-form-urlencoded"
+NUL = "\x00"
+
+
+class InputGuard:
+    """Plain ASGI middleware (no body copying for requests without one)."""
+
+    def __init__(self, app: ASGIApp, *, form_prefixes: tuple[str, ...] = ("/open311/",)):
+        self.app = app
+        self._form_prefixes = form_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = _check_target(scope)
+        if problem is None and scope["method"] in WRITE_METHODS:
+            body, problem = await _read_body(scope, receive)
+            if problem is None:
+                problem = self._check_body(scope, body)
+            receive = _replay(body)
+        if problem is not None:
+            await _reject(*problem)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _check_body(self, scope: Scope, body: bytes) -> tuple | None:
+        if not body:
+            return None
+        content_type = _header(scope, b"content-type").split(b";")[0].strip().lower()
+        if scope["path"].startswith(self._form_prefixes) and content_type == FORM_TYPE:
+            pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            bad = next((k for k, v in pairs if NUL in k or NUL in v), None)
+            return _nul_problem(f"body.{bad}") if bad is not None else None
+        if content_type != b"application/json":
+            return (415, "unsupported_media_type", "send the body as application/json",
+                    {"header.content-type": "must be application/json"})
+        if b"\\u0000" not in body and b"\x00" not in body:
+            return None
+        try:
+            where = _find_nul(json.loads(body), "body")
+        except ValueError:
+            return None  # malformed JSON: FastAPI names it
+        return _nul_problem(where or "body")
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    return next((v for k, v in scope["headers"] if k == name), b"")
+
+
+def _check_target(scope: Scope) -> tuple | None:
+    """NUL in the path or the query string."""
+    if NUL in scope["path"]:
+        return _nul_problem("path")
+    query = scope.get("query_string", b"").decode("latin-1")
+    pairs = parse_qsl(query, keep_blank_values=True, encoding="utf-8", errors="replace")
+    bad = next((k for k, v in pairs if NUL in k or NUL in v), None)
+    return _nul_problem(f"query.{bad}") if bad is not None else None
+
+
+async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, tuple | None]:
+    """The whole body, or a 413 problem once it passes the limit (declared or streamed)."""
+    declared = _header(scope, b"content-length")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return b"", _too_large()
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"", _too_large()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), None
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _find_nul(value, path: str) -> str | None:
+    """Dotted location of the first string (or key) holding a NUL character."""
+    if isinstance(value, str):
+        return path if NUL in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and NUL in key:
+            return path
+        found = _find_nul(item, f"{path}.{key}")
+        if found:
+            return found
+    return None
+
+
+def _too_large() -> tuple:
+    return (413, "payload_too_large", f"request body is over {MAX_BODY_BYTES} bytes",
+            {"body": "too large"})
+
+
+def _nul_problem(field: str) -> tuple:
+    return (422, "invalid_request", f"invalid fields: {field}",
+            {field: "must not contain the NUL character (\\u0000)"})
+
+
+def _reject(status: int, code: str, message: str, fields: dict) -> JSONResponse:
+    return JSONResponse(errors.error_body(code, message, fields), status_code=status)
