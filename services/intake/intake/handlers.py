@@ -136,8 +136,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         at = datetime.fromisoformat(created)
         if at.tzinfo is None or not isinstance(issue_id, str):
             raise ValueError("incomplete cursor")
+        # A forged cursor must not reach SQL with what PostgreSQL cannot store or compare.
+        if len(issue_id) > 64 or "\x00" in issue_id or not (
+                1970 <= at.astimezone(timezone.utc).year < 3000):
+            raise ValueError("not a cursor of this API")
         return at, issue_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise ApiError(422, "invalid_request", "the cursor is not one this API returned",
                        {"query.cursor": "invalid cursor"}) from None
 

@@ -1,5 +1,7 @@
 """Pure intake decisions: who may report for whom, how events evolve an issue, who sees it."""
 
+import base64
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -126,7 +128,16 @@ def test_cursor_round_trips_the_keyset_position():
     assert handlers.decode_cursor(cursor) == (NOW, "iss-1")
 
 
-@pytest.mark.parametrize("bad", ["!!!", "bm90IGpzb24", "WzEsMl0", "WyIyMDI1LTAzLTE0IiwgImkiXQ"])
+def _forged(created: str, issue_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([created, issue_id]).encode()).decode()
+
+
+@pytest.mark.parametrize("bad", [
+    "!!!", "bm90IGpzb24", "WzEsMl0", "WyIyMDI1LTAzLTE0IiwgImkiXQ",
+    _forged("2025-03-14T09:30:00+00:00", "iss-\x00"),  # PostgreSQL cannot compare NUL
+    _forged("9999-12-31T23:59:59-14:00", "iss-1"),  # overflows on the way to UTC
+    _forged("0001-01-01T00:00:00+00:00", "iss-1"),
+])
 def test_a_foreign_cursor_is_a_422_naming_the_query_field(bad):
     with pytest.raises(ApiError) as err:
         handlers.decode_cursor(bad)

@@ -1,3 +1,4 @@
+import asyncpg
 import httpx
 from fastapi import FastAPI
 
@@ -96,3 +97,18 @@ async def test_malformed_json_names_the_body_and_the_position():
     assert response.status_code == 422
     fields = response.json()["error"]["fields"]
     assert list(fields) == ["body"] and "malformed JSON at character" in fields["body"]
+
+
+async def test_a_database_outage_is_a_503_with_retry_after_not_a_500():
+    app = _app()
+
+    @app.get("/down")
+    async def down() -> None:
+        raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        response = await client.get("/down")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["error"]["code"] == "unavailable"
