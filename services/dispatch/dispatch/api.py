@@ -24,7 +24,7 @@ NOT_FOUND = {404: _error("No such grid, or not one the caller may see", "not_fou
                          "no grid g-09")}
 PUT_ERRORS = {
     **ERROR_RESPONSES,
-    403: _error("Not an admin, or the grid belongs to another community", "forbidden",
+    403: _error("Not an admin, or `community` is not the admin's own", "forbidden",
                 "admins configure the grids of their own community only",
                 {"body.community": "must be your community, erqiaoxi"}),
     409: _error("A building already belongs to another grid of the community, or the grid "
@@ -59,9 +59,10 @@ async def put_grid(grid_id: GridId, body: ConfigureGrid, caller: Admin, pool: Po
                    key: IdempotencyKey, clock: ClockDep) -> JSONResponse:
     """Configure a grid: its buildings, steward, repairer, backups and members.
 
-    `community` must be the admin's own. Each building belongs to one grid of a community;
-    claiming another grid's building is 409 naming it. Sending the same body again changes
-    nothing and writes no event.
+    `community` must be the admin's own. A grid is (community, grid_id): another
+    community's grid with the same id is a different grid, unseen and untouched. Each
+    building belongs to one grid of a community; claiming another grid's building is 409
+    naming it. Sending the same body again changes nothing and writes no event.
     """
     status, view = await handlers.configure_grid(pool, grid_id=grid_id, command=body,
                                                  principal=caller, idempotency_key=key,
@@ -83,6 +84,6 @@ async def get_grids(caller: Caller, pool: PoolDep,
 @router.get("/grids/{grid_id}", response_model=GridView, summary="One grid",
             responses={**ERROR_RESPONSES, **NOT_FOUND})
 async def get_grid(grid_id: GridId, caller: Caller, pool: PoolDep) -> GridView:
-    """A grid the caller may see (404 otherwise, so ids of other grids do not leak)."""
+    """A grid of the caller's community they may see (404 otherwise, so ids do not leak)."""
     require_role(caller, "admin", "operator", "steward", "repairer")
     return await handlers.get_grid(pool, grid_id=grid_id, principal=caller)

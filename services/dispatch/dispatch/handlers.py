@@ -51,8 +51,9 @@ class Grid:
         return key(self) == key(other)
 
 
-def grid_stream(grid_id: str) -> str:
-    return f"grid-{grid_id}"
+def grid_stream(community: str, grid_id: str) -> str:
+    """A grid's stream: a grid is (community, grid_id); no id may contain "/" (ID_PATTERN)."""
+    return f"grid-{community}/{grid_id}"
 
 
 def issue_stream(issue_id: str) -> str:
@@ -70,13 +71,13 @@ def decide_configure(current: Grid | None, command: ConfigureGrid, *, grid_id: s
                      principal: Principal, taken: dict[str, str]) -> GridConfigured | None:
     """The event a PUT produces, None when nothing changes; ApiError when refused.
 
-    `taken` maps each requested building already held by another grid to that grid.
+    `current` is the grid of the caller's community with this id (another community's grid
+    with the same id is a different grid and never reaches here). `taken` maps each
+    requested building already held by another grid to that grid.
     """
     if command.community != principal.community:
         raise ApiError(403, "forbidden", "admins configure the grids of their own community only",
                        {"body.community": f"must be your community, {principal.community}"})
-    if current is not None and current.community != command.community:
-        raise ApiError(403, "forbidden", f"grid {grid_id} belongs to another community")
     if taken:
         raise building_taken(taken)
     event = GridConfigured(
@@ -170,7 +171,8 @@ async def configure_grid(pool: asyncpg.Pool, *, grid_id: str, command: Configure
 async def _configure(conn: asyncpg.Connection, *, grid_id: str, command: ConfigureGrid,
                      principal: Principal, clock: Clock) -> tuple[int, dict]:
     events = PgEventStore(conn)
-    history = await events.read(grid_stream(grid_id))
+    stream = grid_stream(principal.community, grid_id)
+    history = await events.read(stream)
     current: Grid | None = None
     for stored in history:
         data = parse(stored.envelope)
@@ -181,10 +183,10 @@ async def _configure(conn: asyncpg.Connection, *, grid_id: str, command: Configu
     event = decide_configure(current, command, grid_id=grid_id, principal=principal, taken=taken)
     status = 201 if current is None else 200
     if event is None:
-        return status, _view(await store.grid_row(conn, grid_id))
+        return status, _view(await store.grid_row(conn, principal.community, grid_id))
     now = clock()
     version = await events.append(
-        grid_stream(grid_id), len(history),
+        stream, len(history),
         [envelope(event, service=SERVICE, subject=grid_id, time=now)],
         topic=topics.DISPATCH_EVENTS)
     row = await store.save_grid(conn, event, version=version, at=now)
@@ -200,8 +202,8 @@ def _view(row) -> dict:
 
 
 async def get_grid(pool: asyncpg.Pool, *, grid_id: str, principal: Principal) -> GridView:
-    """One grid, or 404 when it does not exist or the caller may not see it."""
-    row = await store.grid_row(pool, grid_id)
+    """One grid of the caller's community, or 404 when there is none the caller may see."""
+    row = await store.grid_row(pool, principal.community, grid_id)
     grid = GridView.model_validate(dict(row)) if row else None
     if grid is None or not visible(grid, principal):
         raise ApiError(404, "not_found", f"no grid {grid_id}")

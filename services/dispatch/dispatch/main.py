@@ -2,7 +2,8 @@
 
     PUT /v1/grids/{id} (admin)
         api.put_grid -> handlers.configure_grid -> decide_configure()
-        one tx: grid.configured on stream grid-<id> + grids, grid_buildings, idempotency_keys
+        one tx: grid.configured on stream grid-<community>/<id> + grids, grid_buildings,
+                idempotency_keys (a grid is (community, grid_id))
 
     redgrid.intake.events --(group dispatch)--> consumer.handle
         issue.reported -> handlers.assign_issue -> route()

@@ -11,9 +11,11 @@ _GRID_COLUMNS = """grid_id, community, name, buildings, steward, repairer, backu
                    backup_repairer, members, version, configured_by, created_at, updated_at"""
 
 
-async def grid_row(db: Db, grid_id: str) -> asyncpg.Record | None:
-    """The directory row of one grid."""
-    return await db.fetchrow(f"SELECT {_GRID_COLUMNS} FROM grids WHERE grid_id = $1", grid_id)
+async def grid_row(db: Db, community: str, grid_id: str) -> asyncpg.Record | None:
+    """The directory row of one grid; a grid is (community, grid_id)."""
+    return await db.fetchrow(
+        f"SELECT {_GRID_COLUMNS} FROM grids WHERE community = $1 AND grid_id = $2",
+        community, grid_id)
 
 
 async def list_grids(db: Db, *, community: str, staff: tuple[list[str], str] | None,
@@ -46,8 +48,8 @@ async def save_grid(conn: asyncpg.Connection, event: GridConfigured, *, version:
                                backup_steward, backup_repairer, members, version,
                                configured_by, created_at, updated_at)
             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12)
-            ON CONFLICT (grid_id) DO UPDATE SET
-              community = EXCLUDED.community, name = EXCLUDED.name,
+            ON CONFLICT (community, grid_id) DO UPDATE SET
+              name = EXCLUDED.name,
               buildings = EXCLUDED.buildings, steward = EXCLUDED.steward,
               repairer = EXCLUDED.repairer, backup_steward = EXCLUDED.backup_steward,
               backup_repairer = EXCLUDED.backup_repairer, members = EXCLUDED.members,
@@ -63,8 +65,9 @@ async def claim_buildings(conn: asyncpg.Connection, community: str, grid_id: str
                           buildings: list[str]) -> dict[str, str]:
     """Point the buildings at the grid; returns {building: grid} for those another grid won."""
     await conn.execute(
-        "DELETE FROM grid_buildings WHERE grid_id = $1 AND NOT (building = ANY($2))",
-        grid_id, buildings)
+        """DELETE FROM grid_buildings
+           WHERE community = $1 AND grid_id = $2 AND NOT (building = ANY($3))""",
+        community, grid_id, buildings)
     # Sorted so two claims over the same buildings lock rows in one order (no deadlock); a
     # concurrent uncommitted claim makes this wait, then DO NOTHING if that one committed.
     await conn.execute(
@@ -78,8 +81,8 @@ async def claim_buildings(conn: asyncpg.Connection, community: str, grid_id: str
 async def grids_for_building(db: Db, community: str, building: str) -> list[asyncpg.Record]:
     """The grid covering a building (at most one, by the grid_buildings key)."""
     return await db.fetch(
-        f"""SELECT {_GRID_COLUMNS} FROM grids WHERE grid_id IN
-              (SELECT grid_id FROM grid_buildings WHERE community = $1 AND building = $2)""",
+        f"""SELECT {_GRID_COLUMNS} FROM grid_buildings JOIN grids USING (community, grid_id)
+            WHERE community = $1 AND building = $2""",
         community, building)
 
 

@@ -41,6 +41,9 @@ WITH scoped AS (
 
 
 def _args(scope: Scope, *, windowed: bool = True) -> tuple:
+    # Grid ids are per community: a grid filter means nothing without its community.
+    if scope.grid is not None and scope.community is None:
+        raise ValueError("a grid filter needs a community: grid ids repeat across communities")
     return (scope.as_of, scope.community, scope.start if windowed else None,
             scope.end if windowed else None, scope.category, scope.source, scope.grid)
 
@@ -54,7 +57,9 @@ async def counts(pool: asyncpg.Pool, scope: Scope) -> list[Count]:
 
 
 async def grid_counts(pool: asyncpg.Pool, scope: Scope) -> dict[str | None, tuple[int, int]]:
-    """(collected, handled) per grid as of; issues no grid holds are under None."""
+    """(collected, handled) per grid of the scope's community as of; no grid held: None."""
+    if scope.community is None:
+        raise ValueError("per-grid counts need a community: grid ids repeat across communities")
     rows = await pool.fetch(
         _SCOPED + """SELECT grid_id, count(*) AS collected,
                             count(*) FILTER (WHERE status = ANY($8::text[])) AS handled
@@ -62,12 +67,15 @@ async def grid_counts(pool: asyncpg.Pool, scope: Scope) -> dict[str | None, tupl
     return {r["grid_id"]: (r["collected"], r["handled"]) for r in rows}
 
 
-async def grid_owners(pool: asyncpg.Pool, *, community: str | None,
+async def grid_owners(pool: asyncpg.Pool, *, community: str,
                       as_of: datetime) -> list[asyncpg.Record]:
-    """Each grid of the community with its name and owners as configured at as_of."""
+    """Each grid of the community with its name and owners as configured at as_of.
+
+    A grid is (community, grid_id): another community's grid of the same id never shows here.
+    """
     return await pool.fetch(
         """SELECT DISTINCT ON (grid_id) grid_id, name, steward, repairer, from_at
-           FROM grid_owners WHERE ($1::text IS NULL OR community = $1) AND from_at <= $2
+           FROM grid_owners WHERE community = $1 AND from_at <= $2
            ORDER BY grid_id, from_at DESC, event_id DESC""", community, as_of)
 
 

@@ -32,7 +32,10 @@ _PLUS_AS_SPACE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})
 
 @dataclass(frozen=True)
 class Scope:
-    """Filters of one request; None means "any" (community None only for internal use)."""
+    """Filters of one request; None means "any" (community None only for internal use).
+
+    `grid` is a grid id within `community`: grid ids repeat across communities.
+    """
 
     community: str | None
     as_of: datetime

@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 
+from dispatch.handlers import grid_stream
 from tests.integration.dispatch.conftest import auth
 from tests.unit.dispatch.builders import grid_body
 
@@ -16,10 +17,10 @@ def body(**overrides) -> dict:
     return grid_body(**{"buildings": [new_id("b"), new_id("b")], **overrides})
 
 
-async def stream_events(pool, grid_id: str) -> list:
+async def stream_events(pool, grid_id: str, community: str = "erqiaoxi") -> list:
     return await pool.fetch(
         "SELECT version, type, subject, topic, data FROM events WHERE stream_id = $1 ORDER BY version",
-        f"grid-{grid_id}")
+        grid_stream(community, grid_id))
 
 
 async def test_put_grid_then_get_it(client, pool):
@@ -50,14 +51,21 @@ async def test_non_admin_put_is_forbidden_and_writes_nothing(client, pool):
     assert (await client.get(f"/v1/grids/{grid_id}", headers=auth())).status_code == 404
 
 
-async def test_admin_of_another_community_cannot_configure_or_see_the_grid(client):
-    grid_id = new_id("g")
-    assert (await client.put(f"/v1/grids/{grid_id}", json=body(), headers=auth())).status_code == 201
+async def test_admin_of_another_community_neither_sees_nor_changes_the_grid(client, pool):
+    grid_id, sent = new_id("g"), body()
+    mine = await client.put(f"/v1/grids/{grid_id}", json=sent, headers=auth())
+    assert mine.status_code == 201
     other = auth(sub="a-9", community="nanhu")
-    assert (await client.put(f"/v1/grids/{grid_id}", json=body(), headers=other)).status_code == 403
-    again = await client.put(f"/v1/grids/{grid_id}", json=body(community="nanhu"), headers=other)
-    assert again.status_code == 403
     assert (await client.get(f"/v1/grids/{grid_id}", headers=other)).status_code == 404
+    foreign_body = await client.put(f"/v1/grids/{grid_id}", json=body(), headers=other)
+    assert foreign_body.status_code == 403
+    assert "body.community" in foreign_body.json()["error"]["fields"]
+    # Their PUT of the same id makes nanhu's own grid, and leaves ours as it was.
+    theirs = await client.put(f"/v1/grids/{grid_id}", json=body(community="nanhu"), headers=other)
+    assert theirs.status_code == 201 and theirs.json()["community"] == "nanhu"
+    assert (await client.get(f"/v1/grids/{grid_id}", headers=auth())).json() == mine.json()
+    assert len(await stream_events(pool, grid_id)) == 1
+    assert len(await stream_events(pool, grid_id, "nanhu")) == 1
 
 
 async def test_claiming_another_grids_building_is_409_naming_it(client, pool):

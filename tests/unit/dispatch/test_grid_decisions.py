@@ -7,7 +7,7 @@ import pytest
 from redgrid_shared.auth import Principal
 from redgrid_shared.errors import ApiError
 
-from dispatch.handlers import decide_configure, evolve, visible
+from dispatch.handlers import decide_configure, evolve, grid_stream, visible
 from dispatch.models import GridView
 from tests.unit.dispatch.builders import admin, configure
 
@@ -49,12 +49,20 @@ def test_admin_cannot_configure_a_grid_of_another_community():
     assert err.value.status == 403 and "body.community" in err.value.fields
 
 
-def test_a_grid_id_held_by_another_community_is_refused():
-    current = evolve(None, decide(principal=admin(community="nanhu"),
-                                  command=configure(community="nanhu")))
-    with pytest.raises(ApiError) as err:
-        decide(current)
-    assert err.value.status == 403
+def test_each_community_configures_its_own_grid_of_the_same_id():
+    nanhu = decide(principal=admin(sub="a-9", community="nanhu"),
+                   command=configure(community="nanhu", buildings=["b-01"]))
+    mine = decide()
+    assert (nanhu.community, nanhu.grid_id, nanhu.buildings) == ("nanhu", "g-03", ["b-01"])
+    assert (mine.community, mine.grid_id, mine.buildings) == ("erqiaoxi", "g-03", ["b-07", "b-08"])
+
+
+def test_grid_streams_are_per_community_and_never_collide():
+    assert grid_stream("erqiaoxi", "g-01") != grid_stream("nanhu", "g-01")
+    # Ids may contain "-": community "a-b" grid "c" must not share community "a" grid "b-c"'s
+    # stream, nor an old-style stream grid-<id>.
+    assert grid_stream("a-b", "c") != grid_stream("a", "b-c")
+    assert grid_stream("a", "b") != "grid-a-b"
 
 
 def test_claiming_another_grids_building_is_a_conflict_naming_it():
@@ -81,6 +89,8 @@ def view(**overrides) -> GridView:
     (Principal(sub="s-04", role="steward", community="erqiaoxi"), True),  # the backup
     (Principal(sub="r-09", role="repairer", community="erqiaoxi", grids=("g-03",)), True),
     (Principal(sub="s-09", role="steward", community="erqiaoxi", grids=("g-01",)), False),
+    # The token's grids name grids of the token's community, not a grid id anywhere.
+    (Principal(sub="r-09", role="repairer", community="nanhu", grids=("g-03",)), False),
     (Principal(sub="s-03", role="resident", community="erqiaoxi"), False),
 ])
 def test_grid_visibility(principal, sees):

@@ -29,6 +29,16 @@ def test_a_grid_of_another_community_never_takes_the_report():
     assert isinstance(decision, IssueUnroutable)
 
 
+def test_same_grid_id_and_building_in_two_communities_each_take_their_own_reports():
+    grids = [grid(grid_id="g-01", buildings=("b-01",), steward="s-erq"),
+             grid(grid_id="g-01", community="nanhu", buildings=("b-01",), steward="s-nan")]
+    for community, steward in [("erqiaoxi", "s-erq"), ("nanhu", "s-nan")]:
+        decision = route(issue_reported(community=community, building="b-01"), grids,
+                         reported_at=REPORTED_AT)
+        assert (decision.community, decision.grid_id, decision.steward_id) == (
+            community, "g-01", steward)
+
+
 def test_repairer_is_assigned_only_when_the_category_needs_one():
     pipe = route(issue_reported(category="repair.pipe"), GRIDS, reported_at=REPORTED_AT)
     dispute = route(issue_reported(category="dispute.neighbor"), GRIDS, reported_at=REPORTED_AT)
