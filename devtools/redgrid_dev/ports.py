@@ -36,5 +36,6 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 30.0) -> 
                 return
         except OSError:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{host}:{port} did not accept connections within {timeout}s")
+                raise TimeoutError(
+                    f"{host}:{port} did not accept connections within {timeout}s") from None
             time.sleep(0.05)

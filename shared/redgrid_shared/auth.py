@@ -71,8 +71,8 @@ class TokenVerifier:
             raise ApiError(401, "invalid_token", f"the bearer token is not valid: {reason}") from None
 
 
-def mint_token(*, secret: str, sub: str, role: str, community: str, grids: list[str] = [],
-               ttl_seconds: int = 86400) -> str:
+def mint_token(*, secret: str, sub: str, role: str, community: str,
+               grids: tuple[str, ...] | list[str] = (), ttl_seconds: int = 86400) -> str:
     """A development HS256 token with the claims PRODUCT.md fixes."""
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "role": role, "community": community,

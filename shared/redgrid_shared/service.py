@@ -1,7 +1,6 @@
 """Builds a service's FastAPI app around a Runtime: lifespan, auth, errors, health, metrics."""
 
 import logging
-from collections.abc import Callable
 from contextlib import asynccontextmanager
 from importlib.resources.abc import Traversable
 

@@ -36,6 +36,6 @@ async def pool(app):
 
 
 def auth(role: str = "admin", sub: str = "a-01", community: str = "erqiaoxi",
-         grids: list[str] = []) -> dict:
+         grids: tuple[str, ...] = ()) -> dict:
     token = mint_token(secret=SECRET, sub=sub, role=role, community=community, grids=grids)
     return {"Authorization": f"Bearer {token}"}

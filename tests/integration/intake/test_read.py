@@ -6,7 +6,6 @@ import uuid
 import jwt
 import pytest
 
-from intake import handlers
 from redgrid_shared.consumer import apply_once
 from redgrid_shared.topics import DISPATCH_EVENTS
 from tests.unit.intake.builders import SECRET, auth, issue_assigned, report

@@ -25,7 +25,7 @@ def principal(**overrides) -> Principal:
 
 
 def token(*, sub: str = "u-1001", role: str = "resident", community: str = COMMUNITY,
-          grids: list[str] = [], ttl_seconds: int = 3600, secret: str = SECRET) -> str:
+          grids: tuple[str, ...] = (), ttl_seconds: int = 3600, secret: str = SECRET) -> str:
     return mint_token(secret=secret, sub=sub, role=role, community=community, grids=grids,
                       ttl_seconds=ttl_seconds)
 
