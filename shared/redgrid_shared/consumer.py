@@ -100,9 +100,12 @@ class ConsumerLoop:
     async def run(self) -> None:
         """Consume until cancelled; after any failure, back off and resume every partition
         from its last commit, so nothing is skipped and the loop never dies."""
-        backoff = 0.5
+        backoff, rewind = 0.5, False
         while True:
             try:
+                if rewind:
+                    await self._rewind()
+                    rewind = False
                 await self._consume_batch()
                 backoff = 0.5
             except asyncio.CancelledError:
@@ -111,13 +114,14 @@ class ConsumerLoop:
                 # e.g. a commit refused after a rebalance took the partition away: its new
                 # owner re-reads from the last commit, and dedupe absorbs the overlap.
                 log.warning("%s: %s; resuming from committed offsets", self._group, exc)
-                await self._rewind()
+                rewind = True
             except Exception:
                 log.exception("%s: cannot apply events now; retrying in %.1fs", self._group,
                               backoff)
+                rewind = True
+            if rewind:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-                await self._rewind()
 
     async def _consume_batch(self) -> None:
         batches = await self._consumer.getmany(timeout_ms=500)

@@ -33,7 +33,7 @@ class InputGuard:
             body, problem = await _read_body(scope, receive)
             if problem is None:
                 problem = self._check_body(scope, body)
-            receive = _replay(body)
+            receive = _replay(body, receive)
         if problem is not None:
             await _reject(*problem)(scope, receive, send)
             return
@@ -47,7 +47,7 @@ class InputGuard:
             pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
             bad = next((k for k, v in pairs if NUL in k or NUL in v), None)
             return _nul_problem(f"body.{bad}") if bad is not None else None
-        if content_type != b"application/json":
+        if content_type != b"application/json" and not content_type.endswith(b"+json"):
             return (415, "unsupported_media_type", "send the body as application/json",
                     {"header.content-type": "must be application/json"})
         if b"\\u0000" not in body and b"\x00" not in body:
@@ -93,13 +93,14 @@ async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, tuple | Non
     return b"".join(chunks), None
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, original: Receive) -> Receive:
+    """Hand the body already read to the app, then pass through (e.g. a real disconnect)."""
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await original()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
