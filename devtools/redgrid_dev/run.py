@@ -15,10 +15,9 @@ from redgrid_dev.broker import TansuBroker, ensure_topics
 from redgrid_dev.ports import is_free
 from redgrid_dev.postgres import EmbeddedPostgres
 from redgrid_dev.services import DEFAULT_PORTS, Service, first_exit, wait_all_ready
-from redgrid_shared.settings import ServiceSettings
+from redgrid_shared.settings import DEV_JWT_SECRET
 
-# The field default, not ServiceSettings(): that would read a REDGRID_JWT_SECRET already set.
-DEFAULT_SECRET = ServiceSettings.model_fields["jwt_secret"].default  # the documented development secret
+DEFAULT_SECRET = DEV_JWT_SECRET
 DEV_PRINCIPALS = (  # (role, sub, grids)
     ("resident", "u-1001", []),
     ("steward", "s-01", ["g-01"]),

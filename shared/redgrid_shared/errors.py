@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 # the transaction that failed changed nothing.
 UNAVAILABLE = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
                asyncpg.exceptions.OperatorInterventionError,
-               asyncpg.exceptions.InsufficientResourcesError, ConnectionError, TimeoutError)
+               asyncpg.exceptions.InsufficientResourcesError, OSError, TimeoutError)
 
 
 class ApiError(Exception):
@@ -80,7 +80,7 @@ async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
 async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
     return JSONResponse(error_body("unavailable", "the service cannot reach its database; "
-                                   "retry shortly (nothing was changed)"),
+                                   "retry shortly with the same Idempotency-Key"),
                         status_code=503, headers={"Retry-After": "2"})
 
 

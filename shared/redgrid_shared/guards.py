@@ -18,7 +18,8 @@ NUL = "\x00"
 
 
 class InputGuard:
-    """Plain ASGI middleware (no body copying for requests without one)."""
+    """Plain ASGI middleware (no body copying for requests without one). Paths under
+    `form_prefixes` take form-encoded bodies (Open311 GeoReport v2 POSTs are form-encoded)."""
 
     def __init__(self, app: ASGIApp, *, form_prefixes: tuple[str, ...] = ("/open311/",)):
         self.app = app
@@ -54,9 +55,10 @@ class InputGuard:
             return None
         try:
             where = _find_nul(json.loads(body), "body")
-        except ValueError:
-            return None  # malformed JSON: FastAPI names it
-        return _nul_problem(where or "body")
+        except (ValueError, RecursionError):
+            return None  # malformed or absurdly deep JSON: FastAPI answers it
+        # No string holds a NUL (e.g. the text "\\u0000" itself): nothing to refuse here.
+        return _nul_problem(where) if where else None
 
 
 def _header(scope: Scope, name: bytes) -> bytes:

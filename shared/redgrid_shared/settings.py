@@ -17,7 +17,9 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(
         "postgresql://postgres@127.0.0.1:5432/redgrid", validation_alias="DATABASE_URL"
     )
-    database_schema: str | None = Field(None, validation_alias="DATABASE_SCHEMA")
+    # Lower-case and short: it names the outbox NOTIFY channel (63-byte limit) too.
+    database_schema: str | None = Field(None, validation_alias="DATABASE_SCHEMA",
+                                        pattern=r"^[a-z_][a-z0-9_]{0,47}$")
     db_pool_min: int = Field(2, validation_alias="DB_POOL_MIN")
     db_pool_max: int = Field(10, validation_alias="DB_POOL_MAX")
     kafka_bootstrap_servers: str = Field(

@@ -76,7 +76,7 @@ def _checked(value: str | None, field: str, *, pattern: re.Pattern | None = None
     if not value:
         return None
     if known is not None and value not in known:
-        listed = ", ".join(known) if len(known) <= 8 else "a code GET /v1/categories lists"
+        listed = ", ".join(known) if len(known) <= 8 else "a category code (intake serves them at GET /v1/categories)"
         raise _invalid(field, f"expected one of: {listed}")
     if pattern is not None and not pattern.fullmatch(value):
         raise _invalid(field, "expected an id of letters, digits and . _ : - (at most 64)")

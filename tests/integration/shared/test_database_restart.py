@@ -6,6 +6,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from redgrid_dev.ports import free_port
 from redgrid_dev.postgres import EmbeddedPostgres
 from redgrid_shared import db
 from redgrid_shared.consumer import ConsumerLoop
@@ -18,7 +19,8 @@ from tests.integration.shared.test_consumer import (FAST_GROUP, _count, _counter
 async def test_the_consumer_survives_a_database_restart_without_parking_or_doubling(
         kafka_bootstrap):
     folder = Path(tempfile.mkdtemp(prefix="redgrid-test-restart-"))
-    pg = await asyncio.to_thread(EmbeddedPostgres(folder / "pg").start)
+    # A fixed port: the restarted server must come back where the pool looks for it.
+    pg = await asyncio.to_thread(EmbeddedPostgres(folder / "pg", port=free_port()).start)
     pool = await db.create_pool(pg.database_url, "svc", min_size=1, max_size=4)
     tag, group = new_tag(), f"restart-{uuid.uuid4().hex[:8]}"
     envs = _events(tag, 40)

@@ -112,3 +112,15 @@ async def test_a_database_outage_is_a_503_with_retry_after_not_a_500():
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
     assert response.json()["error"]["code"] == "unavailable"
+
+
+async def test_deeply_nested_json_with_a_nul_is_a_4xx_not_a_500():
+    body = b'{"a":' + b"[" * 5000 + b'"\\u0000"' + b"]" * 5000 + b"}"
+    response = await _post(content=body, headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert "body" in response.json()["error"]["fields"]
+
+
+async def test_the_escaped_text_of_a_nul_is_not_mistaken_for_one():
+    response = await _post(json={"path": "C:\\u0000"})
+    assert response.status_code == 200
