@@ -11,14 +11,13 @@ import asyncio
 import json
 import logging
 import sys
-import time
 import uuid
 from datetime import datetime, timezone
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
-from redgrid_shared import consumer, db
+from redgrid_shared import consumer, db, logreader
 
 from stats import figures, projections, queries
 from stats.main import MIGRATIONS, TOPICS
@@ -35,56 +34,25 @@ async def summarize(pool: asyncpg.Pool, *, community: str | None, as_of: datetim
     return Summary.of(scope, figures.tally(await queries.counts(pool, scope)))
 
 
-async def _partitions(kafka: AIOKafkaConsumer) -> list[TopicPartition]:
-    await kafka.topics()  # a fresh client has no metadata until asked
-    return [TopicPartition(topic, p) for topic in TOPICS
-            for p in sorted(kafka.partitions_for_topic(topic) or ())]
-
-
-async def _mark(kafka: AIOKafkaConsumer, partitions: list[TopicPartition],
-                mark: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
-    """The larger of what we knew, the end offsets, and each partition's fetched highwater.
-
-    Tansu's end_offsets() can report less than the log holds after batched produces (97
-    said, 128 readable), so no single answer is trusted as the end.
-    """
-    ends = await kafka.end_offsets(partitions)
-    return {tp: max(mark.get(tp, 0), ends.get(tp) or 0, kafka.highwater(tp) or 0)
-            for tp in partitions}
-
-
 async def replay(pool: asyncpg.Pool, bootstrap: str, *, timeout_seconds: float = 600,
                  idle_seconds: float = 1.0) -> int:
     """Apply every record until caught up and the topics stay quiet; returns how many were read.
 
-    Caught up means each position reached the end mark (see `_mark`) and no fetch returned
-    anything for `idle_seconds`: robust on Tansu and on Kafka alike.
+    See `redgrid_shared.logreader` for what "caught up" means on Tansu and on Kafka.
     """
     kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                              group_id=f"stats-rebuild-{uuid.uuid4().hex[:12]}",
                              auto_offset_reset="earliest")
+
+    async def apply(records) -> None:
+        for record in records:
+            await consumer.process_record(pool, record, projections.apply)
+
     await kafka.start()
     try:
-        partitions = await _partitions(kafka)
-        kafka.assign(partitions)
-        await kafka.seek_to_beginning(*partitions)
-        mark = await _mark(kafka, partitions, {})
-        deadline, read = time.monotonic() + timeout_seconds, 0
-        quiet_since = time.monotonic()
-        while True:
-            batches = await kafka.getmany(timeout_ms=200)
-            for records in batches.values():
-                for record in records:
-                    await consumer.process_record(pool, record, projections.apply)
-                    read += 1
-            if any(batches.values()):
-                quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since >= idle_seconds:
-                mark = await _mark(kafka, partitions, mark)
-                if all([await kafka.position(tp) >= mark[tp] for tp in partitions]):
-                    return read
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"rebuild not caught up after {timeout_seconds}s ({read} read)")
+        partitions = await logreader.partitions_of(kafka, TOPICS)
+        return await logreader.read_to_end(kafka, partitions, apply, idle_seconds=idle_seconds,
+                                           timeout_seconds=timeout_seconds)
     finally:
         await kafka.stop()
 

@@ -1,11 +1,10 @@
 """Helpers for the shared integration tests: seed events, read a topic to its end."""
 
-import time
 import uuid
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
-from redgrid_shared import codec, events
+from redgrid_shared import codec, events, logreader
 from redgrid_shared.eventstore import PgEventStore
 
 
@@ -26,38 +25,20 @@ async def seed(pool, count: int, *, topic: str, tag: str) -> set[str]:
 
 async def read_topic(bootstrap: str, topic: str, *, idle_seconds: float = 1.0,
                      timeout_seconds: float = 60) -> list:
-    """Every record currently in a topic: read until caught up and quiet for `idle_seconds`.
-
-    Caught up is measured against the larger of end_offsets() and the fetched highwater:
-    Tansu's end_offsets() can report less than the log holds after batched produces.
-    """
+    """Every record currently in a topic (see `redgrid_shared.logreader` for "currently")."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                                 group_id=None, auto_offset_reset="earliest")
+    records: list = []
+
+    async def keep(batch) -> None:
+        records.extend(batch)
+
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        if not partitions:
-            await consumer.client.force_metadata_update()
-            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        mark: dict[TopicPartition, int] = {}
-        records, deadline = [], time.monotonic() + timeout_seconds
-        quiet_since = time.monotonic()
-        while True:
-            batches = await consumer.getmany(timeout_ms=200)
-            for batch in batches.values():
-                records.extend(batch)
-            if any(batches.values()):
-                quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since >= idle_seconds:
-                ends = await consumer.end_offsets(partitions)
-                mark = {tp: max(mark.get(tp, 0), ends.get(tp) or 0, consumer.highwater(tp) or 0)
-                        for tp in partitions}
-                if all([await consumer.position(tp) >= mark[tp] for tp in partitions]):
-                    return records
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{topic} not caught up after {timeout_seconds}s")
+        partitions = await logreader.partitions_of(consumer, (topic,))
+        await logreader.read_to_end(consumer, partitions, keep, idle_seconds=idle_seconds,
+                                    timeout_seconds=timeout_seconds)
+        return records
     finally:
         await consumer.stop()
 

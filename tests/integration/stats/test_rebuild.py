@@ -60,6 +60,15 @@ async def publish(bootstrap: str, envs: list, *, batched: bool = False) -> None:
         await producer.stop()
 
 
+async def _live_and_rebuilt(pool, settings, bootstrap, community):
+    """The live summary of a community, and the one rebuilt from the log into a fresh schema."""
+    live = await rebuild.summarize(pool, community=community, as_of=AS_OF)
+    rebuilt = await rebuild.rebuild(settings.database_url, bootstrap,
+                                    f"stats_rebuild_{uuid.uuid4().hex[:8]}",
+                                    community=community, as_of=AS_OF)
+    return live, rebuilt
+
+
 async def test_a_rebuild_from_offset_zero_equals_the_live_projection(pool, settings, kafka_bootstrap):
     c = b.tag()
     envs = history(c)
@@ -69,10 +78,7 @@ async def test_a_rebuild_from_offset_zero_equals_the_live_projection(pool, setti
     dispatch_first = sorted(envs, key=lambda e: e.source.endswith("intake"))
     await publish(kafka_bootstrap, dispatch_first + dispatch_first[:2])
 
-    live = await rebuild.summarize(pool, community=c, as_of=AS_OF)
-    rebuilt = await rebuild.rebuild(settings.database_url, kafka_bootstrap,
-                                    f"stats_rebuild_{uuid.uuid4().hex[:8]}",
-                                    community=c, as_of=AS_OF)
+    live, rebuilt = await _live_and_rebuilt(pool, settings, kafka_bootstrap, c)
 
     assert (live.collected, live.handled, live.unroutable) == (4, 2, 1)
     assert rebuild.differences(rebuilt, live) == {}
@@ -96,9 +102,6 @@ async def test_a_rebuild_after_batched_produces_reads_every_record(pool, setting
             for r in await read_topic(kafka_bootstrap, topic)]
     assert {str(env.id) for env in decoded(read)} >= ids
 
-    live = await rebuild.summarize(pool, community=c, as_of=AS_OF)
-    rebuilt = await rebuild.rebuild(settings.database_url, kafka_bootstrap,
-                                    f"stats_rebuild_{uuid.uuid4().hex[:8]}",
-                                    community=c, as_of=AS_OF)
+    live, rebuilt = await _live_and_rebuilt(pool, settings, kafka_bootstrap, c)
     assert (live.collected, live.handled, live.unroutable) == (48, 24, 12)
     assert rebuild.differences(rebuilt, live) == {}
