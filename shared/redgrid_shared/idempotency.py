@@ -1,21 +1,46 @@
-"""Idempotency-Key support: the first response for (caller, key) is replayed on retries.
+"""Idempotent commands: every POST/PUT of every service runs through `run_command`.
 
-The remembered response is written in the same transaction as the effect, so a retry
-either sees the whole effect and its response, or neither.
+A response is remembered per (community, role, caller, key) in the same transaction as the
+effect, so a retry sees the whole effect and its first response, or neither. The scope is the
+caller's whole identity: the same key from another community, another role or another person
+is a different key and can never replay someone else's response. Routes authorise the caller
+before calling in (and `authorize` runs inside, before any replay), so a replay follows the
+caller's own authorisation. Concurrent retries of one key queue on an advisory lock: one effect.
 """
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import asyncpg
+from fastapi.responses import JSONResponse
 
+from redgrid_shared.auth import Principal
 from redgrid_shared.errors import ApiError
+from redgrid_shared.eventstore import ConcurrencyConflict
 
 MAX_KEY_LENGTH = 200
+# A lost optimistic-concurrency race is decided again on the new state, a few times at most.
+CONFLICT_ATTEMPTS = 5
+Effect = Callable[[asyncpg.Connection], Awaitable[tuple[int, dict]]]
+Check = Callable[[asyncpg.Connection], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    status: int
+    body: dict
+    replayed: bool = False
+
+    def response(self) -> JSONResponse:
+        """The HTTP answer; a replay says so in `Idempotent-Replayed: true`."""
+        headers = {"Idempotent-Replayed": "true"} if self.replayed else None
+        return JSONResponse(self.body, status_code=self.status, headers=headers)
 
 
 def request_hash(payload: object) -> str:
-    """A stable fingerprint of the request body."""
+    """A stable fingerprint of the operation and its request."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -29,28 +54,56 @@ def check_key(key: str | None) -> str | None:
     return key
 
 
-async def replay(conn: asyncpg.Connection, principal: str, key: str | None,
-                 fingerprint: str) -> tuple[int, dict] | None:
-    """The stored (status, body) for this key, or None; 422 if reused with another body."""
-    if key is None:
-        return None
+def scope_of(principal: Principal) -> str:
+    """The key's owner: community, role and person together (JSON, so no separator clash)."""
+    return json.dumps([principal.community, principal.role, principal.sub], ensure_ascii=False)
+
+
+async def run_command(pool: asyncpg.Pool, *, principal: Principal, key: str | None,
+                      operation: str, payload: object, effect: Effect,
+                      authorize: Check | None = None,
+                      retry_on: tuple[type[Exception], ...] = (ConcurrencyConflict,)
+                      ) -> CommandResult:
+    """Run `effect` in one transaction, or replay the response this caller got for `key`.
+
+    `operation` names the route and target (e.g. `accept:iss-1`), so one key reused on another
+    route or body is 422. An `effect` that loses an optimistic-concurrency race is run again on
+    the new state; raising ApiError rolls everything back and remembers nothing.
+    """
+    fingerprint = request_hash({"op": operation, "payload": payload})
+    scope = scope_of(principal)
+    for _ in range(CONFLICT_ATTEMPTS):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                if authorize is not None:
+                    await authorize(conn)
+                if key is not None:
+                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))",
+                                       f"idem:{scope}:{key}")
+                    previous = await _replay(conn, scope, key, fingerprint)
+                    if previous is not None:
+                        return previous
+                status, body = await effect(conn)
+                if key is not None:
+                    await conn.execute(
+                        """INSERT INTO idempotency_keys (principal, key, request_hash, status, body)
+                           VALUES ($1, $2, $3, $4, $5)""", scope, key, fingerprint, status, body)
+                return CommandResult(status, body)
+        except retry_on:
+            continue
+    raise ApiError(409, "concurrent_update", f"{operation} kept changing under concurrent "
+                                             "updates; retry")
+
+
+async def _replay(conn: asyncpg.Connection, scope: str, key: str,
+                  fingerprint: str) -> CommandResult | None:
     row = await conn.fetchrow(
         "SELECT request_hash, status, body FROM idempotency_keys WHERE principal=$1 AND key=$2",
-        principal, key)
+        scope, key)
     if row is None:
         return None
     if row["request_hash"] != fingerprint:
         raise ApiError(422, "idempotency_key_reused",
                        "this Idempotency-Key was used with a different request",
                        {"header.idempotency-key": "already used for another request"})
-    return row["status"], row["body"]
-
-
-async def remember(conn: asyncpg.Connection, principal: str, key: str | None, fingerprint: str,
-                   status: int, body: dict) -> None:
-    """Store the response for the key inside the caller's transaction."""
-    if key is None:
-        return
-    await conn.execute(
-        """INSERT INTO idempotency_keys (principal, key, request_hash, status, body)
-           VALUES ($1, $2, $3, $4, $5)""", principal, key, fingerprint, status, body)
+    return CommandResult(row["status"], row["body"], replayed=True)

@@ -64,10 +64,9 @@ async def put_grid(grid_id: GridId, body: ConfigureGrid, caller: Admin, pool: Po
     building belongs to one grid of a community; claiming another grid's building is 409
     naming it. Sending the same body again changes nothing and writes no event.
     """
-    status, view = await handlers.configure_grid(pool, grid_id=grid_id, command=body,
-                                                 principal=caller, idempotency_key=key,
-                                                 clock=clock)
-    return JSONResponse(view, status_code=status)
+    result = await handlers.configure_grid(pool, grid_id=grid_id, command=body,
+                                           principal=caller, idempotency_key=key, clock=clock)
+    return result.response()
 
 
 @router.get("/grids", response_model=GridPage, summary="The caller's grids",

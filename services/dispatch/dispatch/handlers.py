@@ -13,6 +13,7 @@ import asyncpg
 
 from redgrid_shared import catalog, idempotency, topics
 from redgrid_shared.auth import Principal
+from redgrid_shared.clock import Clock
 from redgrid_shared.errors import ApiError
 from redgrid_shared.events import (Envelope, GridConfigured, GridMember, IssueAssigned,
                                    IssueReported, IssueUnroutable, envelope, parse)
@@ -22,9 +23,6 @@ from dispatch import store
 from dispatch.models import ConfigureGrid, GridPage, GridView
 
 SERVICE = "dispatch"
-Clock = Callable[[], datetime]
-# Two admins saving the same grid at once: the loser re-reads and decides again.
-CONFLICT_ATTEMPTS = 5
 NO_GRID = "no_grid_for_building"
 UNKNOWN_CATEGORY = "unknown_category"
 
@@ -144,28 +142,18 @@ def visible(grid: GridView, principal: Principal) -> bool:
 
 async def configure_grid(pool: asyncpg.Pool, *, grid_id: str, command: ConfigureGrid,
                          principal: Principal, idempotency_key: str | None,
-                         clock: Clock) -> tuple[int, dict]:
+                         clock: Clock) -> idempotency.CommandResult:
     """PUT a grid: (201, view) when created, (200, view) when updated or unchanged."""
-    fingerprint = idempotency.request_hash(
-        {"put": grid_id, "body": command.model_dump(mode="json")})
-    for _ in range(CONFLICT_ATTEMPTS):
-        try:
-            async with pool.acquire() as conn, conn.transaction():
-                stored = await idempotency.replay(conn, principal.sub, idempotency_key, fingerprint)
-                if stored is not None:
-                    return stored
-                status, view = await _configure(conn, grid_id=grid_id, command=command,
-                                                principal=principal, clock=clock)
-                await idempotency.remember(conn, principal.sub, idempotency_key, fingerprint,
-                                           status, view)
-                return status, view
-        except (ConcurrencyConflict, asyncpg.UniqueViolationError):
-            # Another PUT of this grid (or with this key) committed first; our stale decision
-            # is void. A PUT replaces the whole grid, so deciding again on the new version is
-            # safe and loses nothing the other writer did: its event stays in the stream.
-            continue
-    raise ApiError(409, "concurrent_update",
-                   f"grid {grid_id} kept changing under concurrent updates; retry")
+    async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
+        return await _configure(conn, grid_id=grid_id, command=command, principal=principal,
+                                clock=clock)
+
+    # A lost race with another PUT of this grid (or a claim of the same building) is decided
+    # again on the new version: a PUT replaces the whole grid, so that loses nothing.
+    return await idempotency.run_command(
+        pool, principal=principal, key=idempotency_key, operation=f"put-grid:{grid_id}",
+        payload=command.model_dump(mode="json"), effect=effect,
+        retry_on=(ConcurrencyConflict, asyncpg.UniqueViolationError))
 
 
 async def _configure(conn: asyncpg.Connection, *, grid_id: str, command: ConfigureGrid,

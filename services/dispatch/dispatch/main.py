@@ -13,12 +13,11 @@
     events table (the outbox) -> shared relay -> redgrid.dispatch.events
 """
 
-from collections.abc import Callable
-from datetime import datetime, timezone
 from importlib import resources
 
 from fastapi import FastAPI
 
+from redgrid_shared.clock import Clock, system_clock
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
@@ -30,12 +29,8 @@ DESCRIPTION = """Grid directory and assignment of reported issues to the grid's 
 repairer. Errors have one shape: `{"error": {"code", "message", "fields"}}`."""
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None, *,
-               clock: Callable[[], datetime] = utc_now) -> FastAPI:
+               clock: Clock = system_clock) -> FastAPI:
     """The dispatch app; tests pass their own settings, runtime or clock."""
     settings = settings or Settings()
     app = create_service_app(

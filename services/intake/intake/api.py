@@ -49,12 +49,11 @@ IssueId = Annotated[str, Path(description="Issue id, e.g. `iss-3f9c2a7d41b0e865`
 )
 async def report_issue(command: Annotated[ReportIssue, Body(openapi_examples=REPORT_EXAMPLES)],
                        caller: Caller, pool: PoolDep, key: IdempotencyKey) -> JSONResponse:
-    status, body, replayed = await handlers.report_issue(
-        pool, principal=caller, command=command, idempotency_key=key)
-    headers = {"Location": f"/v1/issues/{body['id']}"}
-    if replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(body, status_code=status, headers=headers)
+    result = await handlers.report_issue(pool, principal=caller, command=command,
+                                         idempotency_key=key)
+    response = result.response()
+    response.headers["Location"] = f"/v1/issues/{result.body['id']}"
+    return response
 
 
 @router.get(

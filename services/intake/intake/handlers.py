@@ -17,12 +17,12 @@ from intake import store
 from intake.models import CategoryView, IssuePage, IssueView, ReportIssue, TimelineEntry
 from redgrid_shared import catalog, idempotency, topics
 from redgrid_shared.auth import Principal
+from redgrid_shared.clock import Clock, system_clock
 from redgrid_shared.errors import ApiError
 from redgrid_shared.events import Envelope, IssueAssigned, IssueReported, IssueUnroutable, envelope
 from redgrid_shared.eventstore import PgEventStore
 
 SERVICE = "intake"
-Clock = Callable[[], datetime]
 # Roles that may file a report for a resident (at the desk, a meeting or a grid visit).
 PROXY_ROLES = frozenset({"steward", "operator", "admin"})
 # Once closed or cancelled an issue stays so; a late dispatch event only joins the timeline.
@@ -35,10 +35,6 @@ TIMELINE_FIELDS = {
                        "completion_limit_minutes"),
     "issue.unroutable": ("building", "reason"),
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def new_issue_id() -> str:
@@ -162,20 +158,13 @@ def category_views() -> list[CategoryView]:
 # --- use cases ----------------------------------------------------------------------------
 
 async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: ReportIssue,
-                       idempotency_key: str | None, clock: Clock = utcnow,
-                       new_id: Callable[[], str] = new_issue_id) -> tuple[int, dict, bool]:
-    """Record a report: event, read model, timeline and idempotency row in one transaction.
+                       idempotency_key: str | None, clock: Clock = system_clock,
+                       new_id: Callable[[], str] = new_issue_id) -> idempotency.CommandResult:
+    """Record a report: event, read model, timeline and idempotency row in one transaction."""
+    if principal.role != "resident" and principal.role not in PROXY_ROLES:
+        raise ApiError(403, "forbidden", "this role may not report issues")
 
-    Returns (status, body, replayed); a replay returns the first response unchanged.
-    """
-    fingerprint = idempotency.request_hash(
-        {"op": "report_issue", "body": command.model_dump(mode="json")})
-    async with pool.acquire() as conn, conn.transaction():
-        if idempotency_key is not None:
-            await store.lock_idempotency_key(conn, principal.sub, idempotency_key)
-        previous = await idempotency.replay(conn, principal.sub, idempotency_key, fingerprint)
-        if previous is not None:
-            return previous[0], previous[1], True
+    async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
         issue_id, now = new_id(), clock()
         event = decide_report(principal, command, issue_id=issue_id)
         env = envelope(event, service=SERVICE, subject=issue_id, time=now)
@@ -183,9 +172,11 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
                                                   topic=topics.INTAKE_EVENTS)
         row = await store.insert_issue(conn, issue_from_reported(event, at=now, version=version))
         await _add_to_timeline(conn, env, issue_id)
-        body = view(row).model_dump(mode="json")
-        await idempotency.remember(conn, principal.sub, idempotency_key, fingerprint, 201, body)
-    return 201, body, False
+        return 201, view(row).model_dump(mode="json")
+
+    return await idempotency.run_command(
+        pool, principal=principal, key=idempotency_key, operation="report_issue",
+        payload=command.model_dump(mode="json"), effect=effect)
 
 
 async def get_issue(pool: asyncpg.Pool, *, principal: Principal, issue_id: str) -> IssueView:

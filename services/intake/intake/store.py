@@ -30,11 +30,6 @@ class Scope:
     reported_by: str | None = None  # staff also see what they filed for a resident
 
 
-async def lock_idempotency_key(conn: asyncpg.Connection, principal: str, key: str) -> None:
-    """Serialise concurrent retries of one key until the first one commits."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"idem:{principal}:{key}")
-
-
 async def insert_issue(conn: asyncpg.Connection, row: dict) -> asyncpg.Record:
     """Insert a new issue row and return it."""
     columns = [c for c in ISSUE_COLUMNS if c in row]
