@@ -43,6 +43,16 @@ class _Sql:
         return f"${len(self.args)}"
 
 
+def _totals(scope: Scope, group: tuple[str, ...], people: bool, *, events: bool) -> str:
+    """Which counter rows to read: the community's totals ('*') when nothing needs the
+    dimensions they collapse, else the per-grid rows (never both: that would count twice)."""
+    collapsed = not (scope.grid or scope.staff or people or "grid" in group)
+    if events:
+        collapsed = collapsed and not (scope.category or scope.source)
+        return "grid = '*' AND category = '*'" if collapsed else "grid <> '*'"
+    return "grid = '*'" if collapsed else "grid <> '*'"
+
+
 def _dims(p: _Sql, scope: Scope, *, people: bool, alias: str = "") -> str:
     """Conditions on grid, category, source and person (credited person or the issue: '')."""
     a = alias
@@ -116,6 +126,7 @@ async def flows(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = ()
         FROM counters JOIN unnest({p(periods)}::text[], {p(los)}::date[], {p(his)}::date[])
              AS w(period, lo, hi) ON counters.period = w.period AND bucket >= w.lo AND bucket < w.hi
         WHERE community = $1 AND kind = 'f' AND {_dims(p, scope, people=people)}
+          AND {_totals(scope, group, people, events=True)}
         GROUP BY {keys}
         UNION ALL
         SELECT {sel_e}, sum(n), sum(amount)
@@ -155,6 +166,7 @@ async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (
         FROM counters JOIN unnest({p(periods)}::text[], {p(los)}::date[], {p(his)}::date[])
              AS w(period, lo, hi) ON counters.period = w.period AND bucket >= w.lo AND bucket < w.hi
         WHERE community = $1 AND kind = 's' AND {_dims(p, scope, people=people)}
+          AND {_totals(scope, group, people, events=False)}
         GROUP BY {keys}
         UNION ALL
         SELECT {sel}, count(*), 0 FROM (
