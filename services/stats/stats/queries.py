@@ -106,6 +106,19 @@ def _days(scope: Scope) -> tuple[date, date]:
     return first, buckets.day_of(end - TICK) + timedelta(days=1)
 
 
+def _in_buckets(p: _Sql, c: buckets.Cut) -> str:
+    """The counter rows of the whole buckets, as plain ranges the primary key answers."""
+    ranges = [f"(period = {p(period)} AND bucket >= {p(lo)} AND bucket < {p(hi)})"
+              for period, lo, hi in c.buckets]
+    return "(" + (" OR ".join(ranges) or "false") + ")"
+
+
+def _in_exact(p: _Sql, c: buckets.Cut, column: str) -> str:
+    """Exact rows whose `column` lies in the partial days at the edges."""
+    ranges = [f"({column} >= {p(lo)} AND {column} < {p(hi)})" for lo, hi in c.exact]
+    return "(" + (" OR ".join(ranges) or "false") + ")"
+
+
 def _rows(records, group: tuple[str, ...]) -> list[Row]:
     return [Row(metric=r["metric"], n=int(r["n"]), amount=float(r["amount"] or 0),
                 category=r["category"], source=r["source"],
@@ -119,21 +132,14 @@ async def flows(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = ()
     p = _Sql(scope.community)
     sel_b, keys = _select(group, day_expr="bucket")
     sel_e, _ = _select(group, day_expr="(at AT TIME ZONE 'Asia/Shanghai')::date")
-    periods, los, his = ([b[0] for b in c.buckets], [b[1] for b in c.buckets],
-                         [b[2] for b in c.buckets])
     sql = f"""
-        SELECT {sel_b}, sum(n) AS n, sum(amount) AS amount
-        FROM counters JOIN unnest({p(periods)}::text[], {p(los)}::date[], {p(his)}::date[])
-             AS w(period, lo, hi) ON counters.period = w.period AND bucket >= w.lo AND bucket < w.hi
-        WHERE community = $1 AND kind = 'f' AND {_dims(p, scope, people=people)}
-          AND {_totals(scope, group, people, events=True)}
+        SELECT {sel_b}, sum(n) AS n, sum(amount) AS amount FROM counters
+        WHERE community = $1 AND kind = 'f' AND {_in_buckets(p, c)}
+          AND {_dims(p, scope, people=people)} AND {_totals(scope, group, people, events=True)}
         GROUP BY {keys}
         UNION ALL
-        SELECT {sel_e}, sum(n), sum(amount)
-        FROM issue_flows JOIN unnest({p([e[0] for e in c.exact])}::timestamptz[],
-                                     {p([e[1] for e in c.exact])}::timestamptz[]) AS w(lo, hi)
-             ON at >= w.lo AND at < w.hi
-        WHERE community = $1 AND {_dims(p, scope, people=people)}
+        SELECT {sel_e}, sum(n), sum(amount) FROM issue_flows
+        WHERE community = $1 AND {_in_exact(p, c, "at")} AND {_dims(p, scope, people=people)}
         GROUP BY {keys}"""
     return _rows(await pool.fetch(sql, *p.args), group)
 
@@ -155,26 +161,19 @@ async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (
     t = p(scope.as_of)
     whole_lo = buckets.midnight(min(b[1] for b in c.buckets)) if c.buckets else scope.as_of
     whole_hi = buckets.midnight(max(b[2] for b in c.buckets)) if c.buckets else scope.as_of
-    periods, los, his = ([b[0] for b in c.buckets], [b[1] for b in c.buckets],
-                         [b[2] for b in c.buckets])
     at_t = f"s.from_at <= {t} AND (s.to_at IS NULL OR s.to_at > {t})"
     expanded = f"""SELECT s.*, m.metric, pp.person FROM issue_states s
         CROSS JOIN LATERAL {_STATE_METRICS} AS m(metric)
         CROSS JOIN LATERAL {_STATE_PEOPLE} AS pp(person)"""
     sql = f"""
-        SELECT {sel}, sum(n) AS n, 0 AS amount
-        FROM counters JOIN unnest({p(periods)}::text[], {p(los)}::date[], {p(his)}::date[])
-             AS w(period, lo, hi) ON counters.period = w.period AND bucket >= w.lo AND bucket < w.hi
-        WHERE community = $1 AND kind = 's' AND {_dims(p, scope, people=people)}
-          AND {_totals(scope, group, people, events=False)}
+        SELECT {sel}, sum(n) AS n, 0 AS amount FROM counters
+        WHERE community = $1 AND kind = 's' AND {_in_buckets(p, c)}
+          AND {_dims(p, scope, people=people)} AND {_totals(scope, group, people, events=False)}
         GROUP BY {keys}
         UNION ALL
         SELECT {sel}, count(*), 0 FROM (
             {expanded}
-            JOIN unnest({p([e[0] for e in c.exact])}::timestamptz[],
-                        {p([e[1] for e in c.exact])}::timestamptz[]) AS w(lo, hi)
-              ON s.reported_at >= w.lo AND s.reported_at < w.hi
-            WHERE s.community = $1 AND {at_t}) e
+            WHERE s.community = $1 AND {_in_exact(p, c, "s.reported_at")} AND {at_t}) e
         WHERE {_dims(p, scope, people=people)}
         GROUP BY {keys}
         UNION ALL
