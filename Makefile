@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: sync run test demo bench clean-data
+.PHONY: sync run test demo bench bench-stats clean-data
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -23,6 +23,10 @@ demo: sync
 
 bench: sync
 	$(UV) run python -m redgrid_dev bench
+
+# Stats at a community's scale: ISSUES=100000 by default (a few minutes of CPU).
+bench-stats: sync
+	$(UV) run python -m stats.bench --issues $(or $(ISSUES),100000)
 
 clean-data:
 	rm -rf .data
