@@ -190,6 +190,26 @@ async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (
     return _rows(await pool.fetch(sql, *p.args), group)
 
 
+async def overdue(pool: asyncpg.Pool, scope: Scope, *, limit: int = 500) -> list[asyncpg.Record]:
+    """Issues overdue at as_of (oldest report first), within the dimension filters."""
+    p = _Sql(scope.community, scope.as_of, sorted(OPEN_STATUSES))
+    conds = ""
+    for column, values in (("grid", scope.grid), ("category", scope.category),
+                           ("source", scope.source)):
+        if values:
+            conds += f" AND {column} = ANY({p(list(values))}::text[])"
+    if scope.staff:
+        people = p(list(scope.staff))
+        conds += f" AND (steward = ANY({people}::text[]) OR repairer = ANY({people}::text[]))"
+    return await pool.fetch(
+        f"""SELECT issue_id, category, source, NULLIF(grid, '') AS grid_id,
+                   NULLIF(steward, '') AS steward, NULLIF(repairer, '') AS repairer, status,
+                   reported_at, from_at AS since
+            FROM issue_states WHERE community = $1 AND overdue AND status = ANY($3::text[])
+              AND from_at <= $2 AND (to_at IS NULL OR to_at > $2) {conds}
+            ORDER BY reported_at, issue_id LIMIT {int(limit)}""", *p.args)
+
+
 async def grid_holders(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
     """Each grid of the community with its name and holders as configured at as_of."""
     return await pool.fetch(

@@ -12,7 +12,8 @@ import asyncpg
 
 from stats import buckets, figures, queries, scope as scopes
 from stats.models import (Agenda, Campaign, CampaignsView, Day, Decisions, GridPerson,
-                          GridRow, GridsView, Holders, Meeting, MeetingsView, StaffRow,
+                          GridRow, GridsView, Holders, Meeting, MeetingsView, OverdueIssue,
+                          OverdueView, StaffRow,
                           StaffView, SummaryView, TimeseriesView)
 from stats.scope import Scope
 from stats.timeline import HANDLED
@@ -129,5 +130,10 @@ async def campaigns(pool: asyncpg.Pool, scope: Scope) -> CampaignsView:
     return CampaignsView(**_selection(scope), campaigns=rows)
 
 
-VIEWS = {"summary": summary, "grids": grids, "staff": staff, "timeseries": timeseries,
+async def overdue(pool: asyncpg.Pool, scope: Scope) -> OverdueView:
+    rows = await queries.overdue(pool, scope)
+    return OverdueView(**_selection(scope), issues=[OverdueIssue(**dict(r)) for r in rows])
+
+
+VIEWS = {"summary": summary, "overdue": overdue, "grids": grids, "staff": staff, "timeseries": timeseries,
          "meetings": meetings, "campaigns": campaigns}

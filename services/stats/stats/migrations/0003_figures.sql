@@ -65,6 +65,8 @@ CREATE TABLE IF NOT EXISTS issue_states (
 CREATE INDEX IF NOT EXISTS issue_states_issue ON issue_states (community, issue_id);
 CREATE INDEX IF NOT EXISTS issue_states_from ON issue_states (community, from_at);
 CREATE INDEX IF NOT EXISTS issue_states_reported ON issue_states (community, reported_at);
+CREATE INDEX IF NOT EXISTS issue_states_overdue ON issue_states (community, from_at)
+    WHERE overdue;
 CREATE INDEX IF NOT EXISTS issue_states_escalated ON issue_states (community, meeting_date)
     WHERE status = 'escalated';
 
