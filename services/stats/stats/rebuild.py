@@ -34,7 +34,7 @@ from stats import projections
 from stats.settings import MIGRATIONS, TOPICS
 
 log = logging.getLogger(__name__)
-BATCH = 5000
+BATCH = 20000
 
 
 @dataclass
