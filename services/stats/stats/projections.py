@@ -21,7 +21,7 @@ from redgrid_shared.events import Envelope
 
 from stats import store
 from stats.buckets import bucket_keys
-from stats.timeline import ISSUE_TYPES, OPEN_STATUSES, Event, State, derive
+from stats.timeline import ISSUE_TYPES, OPEN_STATUSES, Event, derive
 
 Key = tuple[str, str]  # (community, issue_id)
 # Counter rows with grid (and, for events, category and source) "*" hold the community's
@@ -76,7 +76,7 @@ async def rederive(conn: asyncpg.Connection, keys: list[Key]) -> None:
     old_states = await store.states_of(conn, keys)
     deltas: Counter = Counter()
     amounts: Counter = Counter()
-    flow_rows, state_rows, issue_rows, replace_flows, replace_states = [], [], [], [], []
+    flow_rows, state_rows, replace_flows, replace_states = [], [], [], []
     for key in keys:
         d = derive([Event.of(**e) for e in stored.get(key, [])])
         new_flows = [(f.at, f.metric, f.grid, d.category, d.source, f.person, f.n, f.amount)
@@ -99,16 +99,8 @@ async def rederive(conn: asyncpg.Connection, keys: list[Key]) -> None:
             state_rows += [key + row for row in new_states]
             _count_state(deltas, key[0], old[-1] if old else None, -1)
             _count_state(deltas, key[0], new_states[-1] if new_states else None, 1)
-        current: State | None = d.current
-        issue_rows.append(key + (d.category, d.source, d.reported_at,
-                                 current.status if current else None,
-                                 current.grid if current else "",
-                                 current.steward if current else "",
-                                 current.repairer if current else "",
-                                 bool(current and current.overdue)))
     await store.replace_flows(conn, replace_flows, flow_rows)
     await store.replace_states(conn, replace_states, state_rows)
-    await store.upsert_issues(conn, issue_rows)
     await store.add_counters(conn, [k + (n, amounts[k]) for k, n in sorted(deltas.items())
                                     if n or amounts[k]])
 

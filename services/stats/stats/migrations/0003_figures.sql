@@ -15,21 +15,6 @@ CREATE TABLE IF NOT EXISTS issue_events (
 );
 CREATE INDEX IF NOT EXISTS issue_events_issue ON issue_events (community, issue_id);
 
--- One row per issue: its fixed facts and current state (the last interval).
-CREATE TABLE IF NOT EXISTS issues (
-    community    text        NOT NULL,
-    issue_id     text        NOT NULL,
-    category     text        NOT NULL,
-    source       text        NOT NULL,
-    reported_at  timestamptz,
-    status       text,
-    grid_id      text        NOT NULL DEFAULT '',
-    steward_id   text        NOT NULL DEFAULT '',
-    repairer_id  text        NOT NULL DEFAULT '',
-    overdue      boolean     NOT NULL DEFAULT false,
-    PRIMARY KEY (community, issue_id)
-);
-
 -- Exact event-level contributions (person '' = the issue itself; else a credited person).
 CREATE TABLE IF NOT EXISTS issue_flows (
     community text        NOT NULL,
