@@ -34,8 +34,13 @@ async def apply(conn: asyncpg.Connection, env: Envelope) -> None:
     await apply_many(conn, [env])
 
 
-async def apply_many(conn: asyncpg.Connection, envs: Iterable[Envelope]) -> None:
-    """Project events in one transaction; unknown types are ignored."""
+async def apply_many(conn: asyncpg.Connection, envs: Iterable[Envelope], *,
+                     exclusive: bool = False) -> None:
+    """Project events in one transaction; unknown types are ignored.
+
+    `exclusive`: the caller is the only writer of these tables (a rebuild into its own
+    schema), so issues need no locks — a batch may touch more issues than the lock table holds.
+    """
     issue_rows: list[tuple] = []
     for env in envs:
         kind = env.short_type
@@ -57,7 +62,7 @@ async def apply_many(conn: asyncpg.Connection, envs: Iterable[Envelope]) -> None
             await store.add_availability(conn, env, data)
     if issue_rows:
         await store.add_issue_events(conn, issue_rows)
-        await rederive(conn, sorted({(r[1], r[2]) for r in issue_rows}))
+        await rederive(conn, sorted({(r[1], r[2]) for r in issue_rows}), lock=not exclusive)
 
 
 def _decisions(env: Envelope, data: events.MeetingHeld) -> list[tuple]:
@@ -68,9 +73,10 @@ def _decisions(env: Envelope, data: events.MeetingHeld) -> list[tuple]:
             for i, d in enumerate(data.decisions)]
 
 
-async def rederive(conn: asyncpg.Connection, keys: list[Key]) -> None:
+async def rederive(conn: asyncpg.Connection, keys: list[Key], *, lock: bool = True) -> None:
     """Re-derive issues from all their events and write what changed."""
-    await store.lock_issues(conn, keys)
+    if lock:
+        await store.lock_issues(conn, keys)
     stored = await store.issue_events(conn, keys)
     old_flows = await store.flows_of(conn, keys)
     old_states = await store.states_of(conn, keys)
