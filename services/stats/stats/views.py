@@ -25,13 +25,10 @@ def _selection(scope: Scope) -> dict:
 
 
 async def summary(pool: asyncpg.Pool, scope: Scope) -> SummaryView:
-    # Independent reads on their own connections: the answer takes the slowest, not the sum.
-    windowed = scope.start is not None or scope.end is not None
-    states, flows, held, *now = await asyncio.gather(
-        queries.states(pool, scope), queries.flows(pool, scope), queries.meetings(pool, scope),
-        *([queries.states(pool, scope, windowed=False)] if windowed else []))
-    return SummaryView(**_selection(scope), **figures.summary(
-        states, flows, now[0] if now else states, meetings_held=len(held)))
+    (states, flows, now), held = await asyncio.gather(queries.summary_rows(pool, scope),
+                                                      queries.meetings(pool, scope))
+    return SummaryView(**_selection(scope), **figures.summary(states, flows, now,
+                                                              meetings_held=len(held)))
 
 
 async def grids(pool: asyncpg.Pool, scope: Scope) -> GridsView:
