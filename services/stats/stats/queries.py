@@ -224,13 +224,17 @@ def _states_sql(p: _Sql, scope: Scope, *, group: tuple[str, ...] = (), people: b
         WHERE {_dims(p, scope, people=people)}
         GROUP BY {keys}
         UNION ALL
-        SELECT {sel}, sum(delta), 0 FROM (
-            SELECT s.*, m.metric, {person} AS person,
-                   CASE WHEN s.to_at IS NULL THEN -1 ELSE 1 END AS delta
-            FROM issue_states s CROSS JOIN LATERAL {_STATE_METRICS} AS m(metric) {lateral}
-            WHERE s.community = $1 AND s.reported_at >= {lo} AND s.reported_at < {hi}
-              AND ((s.to_at IS NULL AND s.from_at > {t})
-                   OR (s.to_at > {t} AND s.from_at <= {t}))) e
+        SELECT {sel}, -count(*), 0 FROM (
+            {expanded}
+            WHERE s.community = $1 AND s.to_at IS NULL AND s.from_at > {t}
+              AND s.reported_at >= {lo} AND s.reported_at < {hi}) e
+        WHERE {_dims(p, scope, people=people)}
+        GROUP BY {keys}
+        UNION ALL
+        SELECT {sel}, count(*), 0 FROM (
+            {expanded}
+            WHERE s.community = $1 AND s.to_at > {t} AND s.from_at <= {t}
+              AND s.reported_at >= {lo} AND s.reported_at < {hi}) e
         WHERE {_dims(p, scope, people=people)}
         GROUP BY {keys}"""
     return sql

@@ -168,7 +168,7 @@ async def rebuild(database_url: str, bootstrap: str, live: str, *,
         progress.total = sum(ends[tp] - (starts.get(tp) or 0) for tp in partitions)
         progress.tick()
         await catch_up(kafka, partitions, pool, progress, idle_seconds=idle_seconds)
-        await _analyze(pool, target)  # fresh statistics, so the first reads plan well
+        await _analyze(pool, target)  # fresh statistics and visibility, for the first reads
         if switch:
             progress.state = "switching"
             progress.tick()
@@ -195,7 +195,7 @@ async def rebuild(database_url: str, bootstrap: str, live: str, *,
 async def _analyze(pool: asyncpg.Pool, schema: str) -> None:
     for (table,) in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1",
                                      schema):
-        await pool.execute(f'ANALYZE "{schema}"."{table}"')
+        await pool.execute(f'VACUUM (ANALYZE) "{schema}"."{table}"')  # and index-only scans
 
 
 async def _switch(admin: asyncpg.Connection, live: str, target: str, retired: str,
