@@ -184,17 +184,23 @@ async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (
     return _rows(await _fetch(pool, sql, p.args), group)
 
 
-async def summary_rows(pool: asyncpg.Pool, scope: Scope) -> tuple[list, list, list]:
-    """(issue rows, event rows, now rows) of a summary in one round trip."""
+async def summary_rows(pool: asyncpg.Pool, scope: Scope) -> tuple[list, list, list, int]:
+    """(issue rows, event rows, now rows, meetings held) of a summary in one round trip."""
     p = _Sql(scope.community)
-    parts = [("s", _states_sql(p, scope)), ("f", _flows_sql(p, scope))]
+    first, end = _days(scope)
+    held = f"""SELECT 'meetings_held' AS metric, NULL::text AS category, NULL::text AS source,
+                      count(DISTINCT meeting_date) AS n, 0 AS amount
+               FROM meetings WHERE community = $1 AND recorded_at <= {p(scope.as_of)}
+                 AND meeting_date >= {p(first)} AND meeting_date < {p(end)}"""
+    parts = [("s", _states_sql(p, scope)), ("f", _flows_sql(p, scope)), ("m", held)]
     if scope.start is not None or scope.end is not None:
         parts.append(("n", _states_sql(p, scope, windowed=False)))
     sql = " UNION ALL ".join(f"SELECT '{k}' AS part, * FROM ({q}) AS {k}" for k, q in parts)
     records = await _fetch(pool, sql, p.args)
     split = {k: [r for r in records if r["part"] == k] for k, _ in parts}
     states = _rows(split["s"], ())
-    return states, _rows(split["f"], ()), _rows(split["n"], ()) if "n" in split else states
+    now = _rows(split["n"], ()) if "n" in split else states
+    return states, _rows(split["f"], ()), now, int(split["m"][0]["n"])
 
 
 def _states_sql(p: _Sql, scope: Scope, *, group: tuple[str, ...] = (), people: bool = False,

@@ -25,10 +25,9 @@ def _selection(scope: Scope) -> dict:
 
 
 async def summary(pool: asyncpg.Pool, scope: Scope) -> SummaryView:
-    (states, flows, now), held = await asyncio.gather(queries.summary_rows(pool, scope),
-                                                      queries.meetings(pool, scope))
+    states, flows, now, held = await queries.summary_rows(pool, scope)
     return SummaryView(**_selection(scope), **figures.summary(states, flows, now,
-                                                              meetings_held=len(held)))
+                                                              meetings_held=held))
 
 
 async def grids(pool: asyncpg.Pool, scope: Scope) -> GridsView:
