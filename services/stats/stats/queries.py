@@ -32,7 +32,7 @@ class Row:
     day: date | None = None
 
 
-class _Sql:
+class Params:
     """Collects positional parameters while a statement is written."""
 
     def __init__(self, *args):
@@ -53,7 +53,7 @@ def _totals(scope: Scope, group: tuple[str, ...], people: bool, *, events: bool)
     return "grid = '*'" if collapsed else "grid <> '*'"
 
 
-def _dims(p: _Sql, scope: Scope, *, people: bool, alias: str = "") -> str:
+def _dims(p: Params, scope: Scope, *, people: bool, alias: str = "") -> str:
     """Conditions on grid, category, source and person (credited person or the issue: '')."""
     a = alias
     conds = []
@@ -100,25 +100,29 @@ def _cut(scope: Scope, windowed: bool, daily: bool) -> buckets.Cut:
     return c
 
 
-def _days(scope: Scope) -> tuple[date, date]:
+def meeting_days(scope: Scope) -> tuple[date, date]:
     """The meeting days in the window: days whose midnight lies in [from, to)."""
     start, end = (scope.start or EARLIEST), (scope.end or LATEST)
     first = buckets.day_of(start - TICK) + timedelta(days=1)
     return first, buckets.day_of(end - TICK) + timedelta(days=1)
 
 
-def _in_buckets(p: _Sql, c: buckets.Cut) -> tuple[str, str]:
-    """The counter rows of the whole buckets as plain ranges the indexes answer, and the
-    sign each row is counted with (a range subtracted from an enclosing bucket is -1)."""
-    ranges = [(f"(period = {p(period)} AND bucket >= {p(lo)} AND bucket < {p(hi)})", sign)
-              for period, lo, hi, sign in c.buckets]
-    where = "(" + (" OR ".join(r for r, _ in ranges) or "false") + ")"
-    if all(sign == 1 for _, sign in ranges):
-        return where, "1"
-    return where, "CASE " + " ".join(f"WHEN {r} THEN {sign}" for r, sign in ranges) + " END"
+def _counters(p: Params, c: buckets.Cut, *, kind: str, sel: str, keys: str,
+              conds: str) -> str:
+    """One index range per whole-bucket range, each summed with its sign (+1, or -1 for a
+    range subtracted from its enclosing bucket); no range at all reads nothing."""
+    branches = [
+        f"""SELECT {sel}, sum(n) * {sign} AS n, sum(amount) * {sign} AS amount FROM counters
+            WHERE community = $1 AND kind = '{kind}' AND period = {p(period)}
+              AND bucket >= {p(lo)} AND bucket < {p(hi)} AND {conds}
+            GROUP BY {keys}"""
+        for period, lo, hi, sign in c.buckets]
+    return "\n        UNION ALL\n        ".join(branches) or (
+        f"SELECT {sel}, 0::numeric AS n, 0::numeric AS amount FROM counters "
+        f"WHERE false AND {conds} GROUP BY {keys}")  # conds hold parameters: keep them typed
 
 
-def _in_exact(p: _Sql, c: buckets.Cut, column: str) -> str:
+def _in_exact(p: Params, c: buckets.Cut, column: str) -> str:
     """Exact rows whose `column` lies in the partial days at the edges."""
     ranges = [f"({column} >= {p(lo)} AND {column} < {p(hi)})" for lo, hi in c.exact]
     return "(" + (" OR ".join(ranges) or "false") + ")"
@@ -144,23 +148,20 @@ def _rows(records, group: tuple[str, ...]) -> list[Row]:
 async def flows(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (),
                 people: bool = False, daily: bool = False) -> list[Row]:
     """Event figures in [from, to) up to as_of, summed per metric (and `group`)."""
-    p = _Sql(scope.community)
+    p = Params(scope.community)
     sql = _flows_sql(p, scope, group=group, people=people, daily=daily)
     return _rows(await pool.fetch(sql, *p.args), group)  # a generic plan serves these well
 
 
-def _flows_sql(p: _Sql, scope: Scope, *, group: tuple[str, ...] = (), people: bool = False,
+def _flows_sql(p: Params, scope: Scope, *, group: tuple[str, ...] = (), people: bool = False,
                daily: bool = False) -> str:
     c = _cut(scope, True, daily)
     sel_b, keys = _select(group, day_expr="bucket", breakdowns=not people)
     sel_e, _ = _select(group, day_expr="(at AT TIME ZONE 'Asia/Shanghai')::date",
                        breakdowns=not people)
-    where, sign = _in_buckets(p, c)
+    conds = f"{_dims(p, scope, people=people)} AND {_totals(scope, group, people, events=True)}"
     sql = f"""
-        SELECT {sel_b}, sum(n * {sign}) AS n, sum(amount * {sign}) AS amount FROM counters
-        WHERE community = $1 AND kind = 'f' AND {where}
-          AND {_dims(p, scope, people=people)} AND {_totals(scope, group, people, events=True)}
-        GROUP BY {keys}
+        {_counters(p, c, kind="f", sel=sel_b, keys=keys, conds=conds)}
         UNION ALL
         SELECT {sel_e}, sum(n), sum(amount) FROM issue_flows
         WHERE community = $1 AND {_in_exact(p, c, "at")} AND {_dims(p, scope, people=people)}
@@ -178,7 +179,7 @@ async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (
                  people: bool = False, windowed: bool = True) -> list[Row]:
     """Issue figures as of as_of: status (and overdue) of the issues reported in the window
     (`windowed`) or ever (`windowed=False`, the "now" figures)."""
-    p = _Sql(scope.community)
+    p = Params(scope.community)
     group = tuple(g for g in group if g != "day")
     sql = _states_sql(p, scope, group=group, people=people, windowed=windowed)
     return _rows(await _fetch(pool, sql, p.args), group)
@@ -186,8 +187,8 @@ async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (
 
 async def summary_rows(pool: asyncpg.Pool, scope: Scope) -> tuple[list, list, list, int]:
     """(issue rows, event rows, now rows, meetings held) of a summary in one round trip."""
-    p = _Sql(scope.community)
-    first, end = _days(scope)
+    p = Params(scope.community)
+    first, end = meeting_days(scope)
     held = f"""SELECT 'meetings_held' AS metric, NULL::text AS category, NULL::text AS source,
                       count(DISTINCT meeting_date) AS n, 0 AS amount
                FROM meetings WHERE community = $1 AND recorded_at <= {p(scope.as_of)}
@@ -203,14 +204,13 @@ async def summary_rows(pool: asyncpg.Pool, scope: Scope) -> tuple[list, list, li
     return states, _rows(split["f"], ()), now, int(split["m"][0]["n"])
 
 
-def _states_sql(p: _Sql, scope: Scope, *, group: tuple[str, ...] = (), people: bool = False,
+def _states_sql(p: Params, scope: Scope, *, group: tuple[str, ...] = (), people: bool = False,
                 windowed: bool = True) -> str:
     c = _cut(scope, windowed, False)
     sel, keys = _select(group, day_expr="", breakdowns=not people)
     t = p(scope.as_of)
     whole_lo, whole_hi = ((buckets.midnight(c.days[0]), buckets.midnight(c.days[1]))
                           if c.days else (scope.as_of, scope.as_of))
-    where, sign = _in_buckets(p, c)
     at_t = f"s.from_at <= {t} AND (s.to_at IS NULL OR s.to_at > {t})"
     lo, hi = p(whole_lo), p(whole_hi)
     # One row per metric (status, overdue) and, when people are asked for, per assignee.
@@ -218,11 +218,9 @@ def _states_sql(p: _Sql, scope: Scope, *, group: tuple[str, ...] = (), people: b
     lateral = f"CROSS JOIN LATERAL {_STATE_PEOPLE} AS pp(person)" if people or scope.staff else ""
     expanded = f"""SELECT s.*, m.metric, {person} AS person FROM issue_states s
         CROSS JOIN LATERAL {_STATE_METRICS} AS m(metric) {lateral}"""
+    conds = f"{_dims(p, scope, people=people)} AND {_totals(scope, group, people, events=False)}"
     sql = f"""
-        SELECT {sel}, sum(n * {sign}) AS n, 0 AS amount FROM counters
-        WHERE community = $1 AND kind = 's' AND {where}
-          AND {_dims(p, scope, people=people)} AND {_totals(scope, group, people, events=False)}
-        GROUP BY {keys}
+        {_counters(p, c, kind="s", sel=sel, keys=keys, conds=conds)}
         UNION ALL
         SELECT {sel}, count(*), 0 FROM (
             {expanded}
@@ -244,90 +242,3 @@ def _states_sql(p: _Sql, scope: Scope, *, group: tuple[str, ...] = (), people: b
         WHERE {_dims(p, scope, people=people)}
         GROUP BY {keys}"""
     return sql
-
-
-async def overdue(pool: asyncpg.Pool, scope: Scope, *, limit: int = 500) -> list[asyncpg.Record]:
-    """Issues overdue at as_of (oldest report first), within the dimension filters."""
-    p = _Sql(scope.community, scope.as_of, sorted(OPEN_STATUSES))
-    conds = ""
-    for column, values in (("grid", scope.grid), ("category", scope.category),
-                           ("source", scope.source)):
-        if values:
-            conds += f" AND {column} = ANY({p(list(values))}::text[])"
-    if scope.staff:
-        people = p(list(scope.staff))
-        conds += f" AND (steward = ANY({people}::text[]) OR repairer = ANY({people}::text[]))"
-    return await pool.fetch(
-        f"""SELECT issue_id, category, source, NULLIF(grid, '') AS grid_id,
-                   NULLIF(steward, '') AS steward, NULLIF(repairer, '') AS repairer, status,
-                   reported_at, from_at AS since
-            FROM issue_states WHERE community = $1 AND overdue AND status = ANY($3::text[])
-              AND from_at <= $2 AND (to_at IS NULL OR to_at > $2) {conds}
-            ORDER BY reported_at, issue_id LIMIT {int(limit)}""", *p.args)
-
-
-async def grid_holders(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
-    """Each grid of the community with its name and holders as configured at as_of."""
-    return await pool.fetch(
-        """SELECT DISTINCT ON (grid_id) grid_id, name, steward, repairer, from_at
-           FROM grid_holders WHERE community = $1 AND from_at <= $2
-           ORDER BY grid_id, from_at DESC, event_id DESC""", scope.community, scope.as_of)
-
-
-async def meetings(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
-    """Meetings recorded by as_of whose day lies in the window (latest minutes per day)."""
-    first, end = _days(scope)
-    return await pool.fetch(
-        """SELECT DISTINCT ON (meeting_date) meeting_date, recorded_at, attendees, decisions
-           FROM meetings WHERE community = $1 AND recorded_at <= $2
-             AND meeting_date >= $3 AND meeting_date < $4
-           ORDER BY meeting_date DESC, recorded_at DESC, event_id DESC""",
-        scope.community, scope.as_of, first, end)
-
-
-async def agendas(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
-    """Issues escalated to a meeting day not before as_of's day and still waiting at as_of."""
-    return await pool.fetch(
-        """SELECT meeting_date, count(*) AS agenda FROM issue_states s
-           WHERE community = $1 AND status = 'escalated' AND meeting_date >= $3
-             AND s.from_at <= $2 AND (s.to_at IS NULL OR s.to_at > $2)
-           GROUP BY meeting_date ORDER BY meeting_date""",
-        scope.community, scope.as_of, buckets.day_of(scope.as_of))
-
-
-async def campaigns(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
-    return await pool.fetch(
-        """SELECT campaign_id, name, categories, departments, starts_on, ends_on, opened_at,
-                  CASE WHEN closed_at <= $2 THEN closed_at END AS closed_at,
-                  CASE WHEN closed_at <= $2 THEN results END AS results
-           FROM campaigns WHERE community = $1 AND opened_at <= $2
-             AND ends_on >= $3 AND starts_on < $4
-           ORDER BY starts_on DESC, campaign_id""",
-        scope.community, scope.as_of, *_days(scope))
-
-
-async def campaign_issues(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
-    """Per campaign, category and status as of as_of: the issues attached by then."""
-    p = _Sql(scope.community, scope.as_of)
-    conds = ""
-    if scope.grid:
-        conds += f" AND s.grid = ANY({p(list(scope.grid))}::text[])"
-    if scope.category:
-        conds += f" AND s.category = ANY({p(list(scope.category))}::text[])"
-    if scope.source:
-        conds += f" AND s.source = ANY({p(list(scope.source))}::text[])"
-    return await pool.fetch(
-        f"""SELECT ci.campaign_id, s.category, s.status, count(*) AS n
-            FROM campaign_issues ci JOIN issue_states s
-              ON s.community = ci.community AND s.issue_id = ci.issue_id
-             AND s.from_at <= $2 AND (s.to_at IS NULL OR s.to_at > $2)
-            WHERE ci.community = $1 AND ci.added_at <= $2 {conds}
-            GROUP BY 1, 2, 3""", *p.args)
-
-
-async def availability(pool: asyncpg.Pool, scope: Scope) -> dict[str, bool]:
-    rows = await pool.fetch(
-        """SELECT DISTINCT ON (staff_id) staff_id, available FROM staff_availability
-           WHERE community = $1 AND at <= $2 ORDER BY staff_id, at DESC, event_id DESC""",
-        scope.community, scope.as_of)
-    return {r["staff_id"]: r["available"] for r in rows}

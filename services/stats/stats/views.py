@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from stats import buckets, figures, queries, scope as scopes
+from stats import buckets, figures, listings, queries, scope as scopes
 from stats.models import (Agenda, Campaign, CampaignsView, Day, Decisions, GridPerson,
                           GridRow, GridsView, Holders, Meeting, MeetingsView, OverdueIssue,
                           OverdueView, StaffRow,
@@ -37,7 +37,7 @@ async def grids(pool: asyncpg.Pool, scope: Scope) -> GridsView:
         queries.states(pool, scope, group=by_grid, windowed=False),
         queries.flows(pool, scope, group=by_person, people=True),
         queries.states(pool, scope, group=by_person, people=True, windowed=False),
-        queries.grid_holders(pool, scope))
+        listings.grid_holders(pool, scope))
     states, flows, now = (figures.group(rows, "grid") for rows in (states, flows, now))
     holders = {r["grid_id"]: r for r in holders}
     seen = set(holders) | set(states) | set(flows) | set(now)
@@ -68,7 +68,7 @@ async def staff(pool: asyncpg.Pool, scope: Scope) -> StaffView:
     credited, open_on, available = await asyncio.gather(
         queries.flows(pool, scope, group=("grid", "person"), people=True),
         queries.states(pool, scope, group=("grid", "person"), people=True, windowed=False),
-        queries.availability(pool, scope))
+        listings.availability(pool, scope))
     grids_of: dict[str, set] = {}
     for r in credited + open_on:
         if r.grid:
@@ -84,7 +84,7 @@ async def timeseries(pool: asyncpg.Pool, scope: Scope) -> TimeseriesView:
                      end=buckets.midnight(days[-1] + timedelta(days=1)))
     per_day = figures.group(await queries.flows(pool, window, group=("day",), daily=True), "day")
     held: dict = {}
-    for m in await queries.meetings(pool, window):
+    for m in await listings.meetings(pool, window):
         held[m["meeting_date"]] = held.get(m["meeting_date"], 0) + 1
     return TimeseriesView(**_selection(scope), days=[
         Day(day=d, meetings_held=held.get(d, 0), **figures.day_figures(per_day.get(d, [])))
@@ -93,23 +93,23 @@ async def timeseries(pool: asyncpg.Pool, scope: Scope) -> TimeseriesView:
 
 async def meetings(pool: asyncpg.Pool, scope: Scope) -> MeetingsView:
     held = []
-    for m in await queries.meetings(pool, scope):
+    for m in await listings.meetings(pool, scope):
         kinds = Decisions(**{k: sum(1 for d in m["decisions"] if d.get("decision") == k)
                              for k in figures.DECISIONS})
         held.append(Meeting(meeting_date=m["meeting_date"], recorded_at=m["recorded_at"],
                             attendees=m["attendees"], decisions=len(m["decisions"]),
                             by_decision=kinds))
     upcoming = [Agenda(meeting_date=r["meeting_date"], agenda=r["agenda"])
-                for r in await queries.agendas(pool, scope)]
+                for r in await listings.agendas(pool, scope)]
     return MeetingsView(**_selection(scope), meetings=held, upcoming=upcoming)
 
 
 async def campaigns(pool: asyncpg.Pool, scope: Scope) -> CampaignsView:
     counts: dict[str, list] = {}
-    for r in await queries.campaign_issues(pool, scope):
+    for r in await listings.campaign_issues(pool, scope):
         counts.setdefault(r["campaign_id"], []).append(r)
     rows = []
-    for c in await queries.campaigns(pool, scope):
+    for c in await listings.campaigns(pool, scope):
         mine = counts.get(c["campaign_id"], [])
         by_category: dict[str, int] = {}
         by_status = dict.fromkeys(figures.STATUSES, 0)
@@ -127,7 +127,7 @@ async def campaigns(pool: asyncpg.Pool, scope: Scope) -> CampaignsView:
 
 
 async def overdue(pool: asyncpg.Pool, scope: Scope) -> OverdueView:
-    rows = await queries.overdue(pool, scope)
+    rows = await listings.overdue(pool, scope)
     return OverdueView(**_selection(scope), issues=[OverdueIssue(**dict(r)) for r in rows])
 
 
