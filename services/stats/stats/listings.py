@@ -20,12 +20,17 @@ async def overdue(pool: asyncpg.Pool, scope: Scope, *, limit: int = 500) -> list
     if scope.staff:
         people = p(list(scope.staff))
         conds += f" AND (steward = ANY({people}::text[]) OR repairer = ANY({people}::text[]))"
+    columns = """issue_id, category, source, NULLIF(grid, '') AS grid_id,
+                 NULLIF(steward, '') AS steward, NULLIF(repairer, '') AS repairer, status,
+                 reported_at, from_at AS since"""
+    # The interval containing as_of is either still current or ended after it: two ranges.
     return await pool.fetch(
-        f"""SELECT issue_id, category, source, NULLIF(grid, '') AS grid_id,
-                   NULLIF(steward, '') AS steward, NULLIF(repairer, '') AS repairer, status,
-                   reported_at, from_at AS since
-            FROM issue_states WHERE community = $1 AND overdue AND status = ANY($3::text[])
-              AND from_at <= $2 AND (to_at IS NULL OR to_at > $2) {conds}
+        f"""SELECT * FROM (
+              SELECT {columns} FROM issue_states WHERE community = $1 AND overdue
+                AND to_at IS NULL AND from_at <= $2 AND status = ANY($3::text[]) {conds}
+              UNION ALL
+              SELECT {columns} FROM issue_states WHERE community = $1 AND overdue
+                AND to_at > $2 AND from_at <= $2 AND status = ANY($3::text[]) {conds}) o
             ORDER BY reported_at, issue_id LIMIT {int(limit)}""", *p.args)
 
 
@@ -41,7 +46,11 @@ async def meetings(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
     """Meetings recorded by as_of whose day lies in the window (latest minutes per day)."""
     first, end = meeting_days(scope)
     return await pool.fetch(
-        """SELECT DISTINCT ON (meeting_date) meeting_date, recorded_at, attendees, decisions
+        """SELECT DISTINCT ON (meeting_date) meeting_date, recorded_at, attendees,
+                  jsonb_array_length(decisions) AS decisions,
+                  (SELECT jsonb_object_agg(kind, n) FROM (
+                       SELECT d->>'decision' AS kind, count(*) AS n
+                       FROM jsonb_array_elements(decisions) d GROUP BY 1) k) AS by_decision
            FROM meetings WHERE community = $1 AND recorded_at <= $2
              AND meeting_date >= $3 AND meeting_date < $4
            ORDER BY meeting_date DESC, recorded_at DESC, event_id DESC""",

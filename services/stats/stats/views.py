@@ -94,11 +94,10 @@ async def timeseries(pool: asyncpg.Pool, scope: Scope) -> TimeseriesView:
 async def meetings(pool: asyncpg.Pool, scope: Scope) -> MeetingsView:
     held = []
     for m in await listings.meetings(pool, scope):
-        kinds = Decisions(**{k: sum(1 for d in m["decisions"] if d.get("decision") == k)
-                             for k in figures.DECISIONS})
+        kinds = {k: v for k, v in (m["by_decision"] or {}).items() if k in figures.DECISIONS}
         held.append(Meeting(meeting_date=m["meeting_date"], recorded_at=m["recorded_at"],
-                            attendees=m["attendees"], decisions=len(m["decisions"]),
-                            by_decision=kinds))
+                            attendees=m["attendees"], decisions=m["decisions"],
+                            by_decision=Decisions(**kinds)))
     upcoming = [Agenda(meeting_date=r["meeting_date"], agenda=r["agenda"])
                 for r in await listings.agendas(pool, scope)]
     return MeetingsView(**_selection(scope), meetings=held, upcoming=upcoming)

@@ -55,7 +55,7 @@ CREATE INDEX IF NOT EXISTS issue_states_current ON issue_states (community, from
 CREATE INDEX IF NOT EXISTS issue_states_ended ON issue_states (community, to_at, from_at, reported_at);
 CREATE INDEX IF NOT EXISTS issue_states_reported ON issue_states (community, reported_at);
 CREATE INDEX IF NOT EXISTS issue_states_overdue ON issue_states (community, from_at)
-    WHERE overdue;
+    WHERE overdue AND to_at IS NULL;
 CREATE INDEX IF NOT EXISTS issue_states_escalated ON issue_states (community, meeting_date)
     WHERE status = 'escalated';
 
