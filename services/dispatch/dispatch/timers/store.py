@@ -40,10 +40,3 @@ async def mark_fired(conn: asyncpg.Connection, timer: asyncpg.Record, *, at: dat
     await conn.execute(
         "UPDATE timers SET fired_at = $4 WHERE issue_id = $1 AND kind = $2 AND due_at = $3",
         timer["issue_id"], timer["kind"], timer["due_at"], at)
-
-
-async def pending(db, issue_id: str) -> list[asyncpg.Record]:
-    """An issue's timers not fired yet (for the API and tests)."""
-    return await db.fetch(
-        "SELECT kind, due_at FROM timers WHERE issue_id = $1 AND fired_at IS NULL "
-        "ORDER BY due_at", issue_id)

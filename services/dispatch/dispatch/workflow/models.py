@@ -121,5 +121,8 @@ class IssueWork(BaseModel):
 class WorkPage(BaseModel):
     """One page; pass `next_cursor` back as `cursor` for the next (null on the last)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "items": [WORK_EXAMPLE], "next_cursor": "WyIyMDI2LTExLTI5VDA5OjMwOjAwKzAwOjAwIiwgMSwgImlzcy0xIl0"}]})
+
     items: list[IssueWork]
     next_cursor: str | None = None
