@@ -10,7 +10,7 @@ from dispatch.timers import worker
 async def test_the_worker_keeps_polling_through_database_errors(monkeypatch):
     calls = []
 
-    async def flaky(pool, *, clock):
+    async def flaky(pool, *, clock, failed):
         calls.append(len(calls))
         if len(calls) <= 2:
             raise OSError("connection refused")

@@ -1,5 +1,6 @@
 """SQL of the timers table: kept in step with an issue's state, claimed by the worker."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 import asyncpg
@@ -25,15 +26,17 @@ async def sync(conn: asyncpg.Connection, issue: Issue) -> None:
                ON CONFLICT DO NOTHING""", issue.issue_id, kinds, dues)
 
 
-async def claim_due(conn: asyncpg.Connection, *, now: datetime) -> asyncpg.Record | None:
+async def claim_due(conn: asyncpg.Connection, *, now: datetime,
+                    skip: Collection[str] = ()) -> asyncpg.Record | None:
     """Lock one due, unfired timer and its issue's working row, both free (the caller's
     transaction). Taking the issue's lock with the timer's keeps one lock order with staff
-    actions (issue row, then timers): a busy issue is skipped this round, never deadlocked."""
+    actions (issue row, then timers): a busy issue is skipped this round, never deadlocked.
+    `skip` names issues whose timers failed in this process (they wait for a restart)."""
     return await conn.fetchrow(
         """SELECT t.issue_id, t.kind, t.due_at FROM timers t
            JOIN dispatch_issues d USING (issue_id)
-           WHERE t.fired_at IS NULL AND t.due_at <= $1
-           ORDER BY t.due_at LIMIT 1 FOR UPDATE OF t, d SKIP LOCKED""", now)
+           WHERE t.fired_at IS NULL AND t.due_at <= $1 AND NOT (t.issue_id = ANY($2))
+           ORDER BY t.due_at LIMIT 1 FOR UPDATE OF t, d SKIP LOCKED""", now, list(skip))
 
 
 async def mark_fired(conn: asyncpg.Connection, timer: asyncpg.Record, *, at: datetime) -> None:

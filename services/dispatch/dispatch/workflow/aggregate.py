@@ -103,7 +103,9 @@ def evolve(state: Issue | None, event: EventData, *, at: datetime | None = None)
         case IssueClosed():
             return replace(state, status=event.status)
         case ResidentActionSettled():
-            return replace(state, status=event.status)
+            # a reopen with no grid to take it waits for an operator, saying why
+            reason = event.reason if event.status == "returned" else state.queue_reason
+            return replace(state, status=event.status, queue_reason=reason)
     return state  # a type this code does not know takes a version and changes nothing else
 
 

@@ -113,3 +113,30 @@ async def test_a_staff_action_racing_the_timer_leaves_one_consistent_story(world
         else:
             assert accept.json()["error"]["fields"]["status"] == "escalated"
             assert events == ["issue.assigned", "issue.overdue", "issue.escalated"]
+
+
+async def test_a_timer_that_cannot_be_decided_is_skipped_and_the_others_still_fire(
+        world, monkeypatch):
+    from dispatch.timers import worker
+
+    poisoned = await world.report()
+    healthy = await world.report()
+    decide = worker.on_timer
+
+    def failing(issue, **kwargs):
+        if issue.issue_id == poisoned:
+            raise ValueError("a defect")
+        return decide(issue, **kwargs)
+
+    monkeypatch.setattr(worker, "on_timer", failing)
+    world.clock.advance(3 * HOUR)
+    failed: set[str] = set()
+    await fire_due(world.pool, clock=world.clock, failed=failed)
+    assert failed == {poisoned}
+    assert types(await world.events(healthy))[1:] == ["issue.overdue", "issue.escalated"]
+    assert types(await world.events(poisoned)) == ["issue.assigned"]
+    assert [t[0] for t in await world.timers(poisoned) if t[2] is None] == ["signoff"]
+
+    monkeypatch.setattr(worker, "on_timer", decide)  # "restart" with the defect fixed
+    await fire_due(world.pool, clock=world.clock)
+    assert types(await world.events(poisoned))[1:] == ["issue.overdue", "issue.escalated"]
