@@ -9,6 +9,7 @@ from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import Admin, ClockDep, SettingsDep, Worker
+from dispatch.edge import error_example
 from dispatch.sla import service
 from dispatch.sla.models import CategoryCode, CategoryLimitsView, SetLimits, SlaView
 
@@ -26,7 +27,15 @@ async def get_sla(caller: Worker, pool: PoolDep, settings: SettingsDep) -> SlaVi
 
 
 @router.put("/sla/{category}", response_model=CategoryLimitsView,
-            summary="Change a category's limits (admin)", responses=ERROR_RESPONSES)
+            summary="Change a category's limits (admin)",
+            responses={**ERROR_RESPONSES,
+                       403: error_example("Not an admin", "forbidden",
+                                          "this action needs one of the roles: admin"),
+                       422: error_example("A limit out of 1..129600 minutes, or an unknown "
+                                          "category", "invalid_request",
+                                          "invalid fields: body.signoff_minutes",
+                                          {"body.signoff_minutes":
+                                           "Input should be greater than or equal to 1"})})
 async def put_sla(category: Annotated[CategoryCode, Path(description="Category code",
                                                          examples=["repair.pipe"])],
                   body: SetLimits, caller: Admin, pool: PoolDep, key: IdempotencyKey,

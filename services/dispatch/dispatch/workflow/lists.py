@@ -8,17 +8,22 @@ from redgrid_shared.deps import PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import Desk, Worker
+from dispatch.edge import error_example
 from dispatch.workflow import service
 from dispatch.workflow.api import ERRORS, IssueId
 from dispatch.workflow.models import IssueWork, WorkPage
 
 router = APIRouter(prefix="/v1", tags=["workflow"])
 Cursor = Annotated[str | None, Query(max_length=300, description="`next_cursor` of the page before")]
-Limit = Annotated[int, Query(ge=1, le=200)]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size", examples=[50])]
+LIST_ERRORS = {**ERROR_RESPONSES, 422: error_example(
+    "A cursor this API did not return, or a limit out of 1..200", "invalid_request",
+    "query.cursor: not a cursor this API returned",
+    {"query.cursor": "not a cursor this API returned"})}
 
 
 @router.get("/tasks", response_model=WorkPage, summary="The caller's open work",
-            responses=ERROR_RESPONSES)
+            responses=LIST_ERRORS)
 async def get_tasks(caller: Worker, pool: PoolDep, cursor: Cursor = None,
                     limit: Limit = 50) -> WorkPage:
     """Stewards and repairers: the issues they hold (assigned, accepted, in progress);
@@ -29,7 +34,9 @@ async def get_tasks(caller: Worker, pool: PoolDep, cursor: Cursor = None,
 
 
 @router.get("/queue", response_model=WorkPage, summary="Issues awaiting an operator",
-            responses=ERROR_RESPONSES)
+            responses={**LIST_ERRORS, 403: error_example(
+                "Not an operator or admin", "forbidden",
+                "this action needs one of the roles: operator, admin")})
 async def get_queue(caller: Desk, pool: PoolDep, cursor: Cursor = None,
                     limit: Limit = 50) -> WorkPage:
     """Unroutable and returned issues of the caller's community, longest waiting first;
