@@ -1,1 +1,0 @@
-"""逢四说事: meeting days, agendas built from escalations, and minutes."""
