@@ -21,7 +21,8 @@ from redgrid_shared.clock import Clock, system_clock
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
-from dispatch import api, consumer
+from dispatch import api, consumer, edge
+from dispatch.campaigns import api as campaigns_api
 from dispatch.settings import Settings
 
 MIGRATIONS = resources.files("dispatch") / "migrations"
@@ -35,9 +36,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     settings = settings or Settings()
     app = create_service_app(
         settings=settings, title="RedGrid dispatch", description=DESCRIPTION,
-        routers=[api.router], migrations=MIGRATIONS,
+        routers=[api.router, campaigns_api.router], migrations=MIGRATIONS,
         consumers={settings.group_id: (consumer.TOPICS, consumer.handler(clock=clock))},
         runtime=runtime,
     )
     app.state.clock = clock
+    edge.install(app)
     return app
