@@ -1,14 +1,17 @@
 """Composition root of dispatch: settings, runtime, routes and the intake consumer.
 
     PUT /v1/grids/{id} (admin)
-        api.put_grid -> handlers.configure_grid -> decide_configure()
+        grids.api.put_grid -> grids.service.configure_grid -> grids.domain.decide_configure()
         one tx: grid.configured on stream grid-<community>/<id> + grids, grid_buildings,
                 idempotency_keys (a grid is (community, grid_id))
 
     redgrid.intake.events --(group dispatch)--> consumer.handle
-        issue.reported -> handlers.assign_issue -> route()
+        issue.reported -> workflow.routing.assign_issue -> route()
         one tx: issue.assigned | issue.unroutable on stream issue-<id> (version 1 only)
-                + dispatch_issues + processed_events (written by the shared loop)
+                + dispatch_issues + timers + processed_events (written by the shared loop)
+
+    every change of an issue: workflow.stream.load -> workflow.decide|automatic -> stream.append
+        one tx: events on issue-<id> (expected version) + dispatch_issues + timers
 
     events table (the outbox) -> shared relay -> redgrid.dispatch.events
 """
@@ -21,8 +24,9 @@ from redgrid_shared.clock import Clock, system_clock
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
-from dispatch import api, consumer, edge
+from dispatch import consumer, edge
 from dispatch.campaigns import api as campaigns_api
+from dispatch.grids import api as grids_api
 from dispatch.settings import Settings
 
 MIGRATIONS = resources.files("dispatch") / "migrations"
@@ -36,8 +40,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     settings = settings or Settings()
     app = create_service_app(
         settings=settings, title="RedGrid dispatch", description=DESCRIPTION,
-        routers=[api.router, campaigns_api.router], migrations=MIGRATIONS,
-        consumers={settings.group_id: (consumer.TOPICS, consumer.handler(clock=clock))},
+        routers=[grids_api.router, campaigns_api.router], migrations=MIGRATIONS,
+        consumers={settings.group_id: (
+            consumer.TOPICS, consumer.handler(clock=clock, timing=settings.timing))},
         runtime=runtime,
     )
     app.state.clock = clock
