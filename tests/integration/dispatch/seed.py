@@ -8,10 +8,11 @@ from redgrid_shared.clock import system_clock
 from redgrid_shared.consumer import apply_once
 
 from dispatch import consumer
+from dispatch.sla.limits import Timing
 from tests.integration.dispatch.conftest import auth
 from tests.unit.dispatch.builders import grid_body, issue_reported_envelope
 
-handle = consumer.handler(clock=system_clock)
+handle = consumer.handler(clock=system_clock, timing=Timing())
 
 
 def new_id(prefix: str) -> str:
@@ -21,9 +22,9 @@ def new_id(prefix: str) -> str:
 async def grid(client, *, community: str = "erqiaoxi", grid_id: str | None = None,
                admin: str = "a-01", **overrides) -> dict:
     """A new grid of the community with fresh buildings and people, unless overridden."""
-    body = grid_body(community=community, buildings=[new_id("b")], steward=new_id("s"),
-                     repairer=new_id("r"), backup_steward=new_id("s"),
-                     backup_repairer=new_id("r"), **overrides)
+    fresh = {"buildings": [new_id("b")], "steward": new_id("s"), "repairer": new_id("r"),
+             "backup_steward": new_id("s"), "backup_repairer": new_id("r")}
+    body = grid_body(community=community, **{**fresh, **overrides})
     response = await client.put(f"/v1/grids/{grid_id or new_id('g')}", json=body,
                                 headers=auth(sub=admin, community=community))
     assert response.status_code in (200, 201), response.text

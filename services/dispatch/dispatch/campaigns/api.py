@@ -2,17 +2,16 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from redgrid_shared.auth import Caller, Principal, require_role
-from redgrid_shared.clock import Clock
 from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.campaigns import service
 from dispatch.campaigns.models import (CAMPAIGN_ID_PATTERN, AddIssues, CampaignPage,
                                        CampaignView, CloseCampaign, IssuesAdded, OpenCampaign)
+from dispatch.deps import ClockDep, Desk, Worker
 from dispatch.edge import error_example
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
@@ -26,24 +25,6 @@ CLOSED = {409: error_example("The campaign is closed", "wrong_status",
                              {"status": "closed"})}
 
 
-async def desk_caller(caller: Caller) -> Principal:
-    """The caller, if an operator or admin; checked before the body is read."""
-    require_role(caller, "admin", "operator")
-    return caller
-
-
-async def reader(caller: Caller) -> Principal:
-    require_role(caller, "admin", "operator", "steward", "repairer")
-    return caller
-
-
-async def get_clock(request: Request) -> Clock:
-    return request.app.state.clock
-
-
-Desk = Annotated[Principal, Depends(desk_caller)]
-Reader = Annotated[Principal, Depends(reader)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 CampaignId = Annotated[str, Path(pattern=CAMPAIGN_ID_PATTERN, description="Campaign id",
                                  examples=["cmp-1"])]
 
@@ -64,7 +45,7 @@ async def open_campaign(body: OpenCampaign, caller: Desk, pool: PoolDep, key: Id
 @router.get("", response_model=CampaignPage, summary="The community's campaigns",
             responses={**ERROR_RESPONSES})
 async def list_campaigns(
-        caller: Reader, pool: PoolDep,
+        caller: Worker, pool: PoolDep,
         status: Annotated[Literal["open", "closed"] | None, Query()] = None,
         cursor: Annotated[str | None, Query(max_length=12,
                                             description="next_cursor of the page before")] = None,
@@ -77,7 +58,7 @@ async def list_campaigns(
 
 @router.get("/{campaign_id}", response_model=CampaignView, summary="One campaign",
             responses={**ERROR_RESPONSES, **NOT_FOUND})
-async def get_campaign(campaign_id: CampaignId, caller: Reader, pool: PoolDep) -> CampaignView:
+async def get_campaign(campaign_id: CampaignId, caller: Worker, pool: PoolDep) -> CampaignView:
     """A campaign of the caller's community with its counts: `issue_count`, `by_status` and
     `cleared` (resolved + closed). Another community's `cmp-1` is a different campaign."""
     return await service.get_campaign(pool, campaign_id=campaign_id, principal=caller)

@@ -1,11 +1,6 @@
 -- Meetings, campaigns and staff availability. Each table is a projection written in the same
 -- transaction as the event it follows; the event streams stay the source of truth.
 
--- The agenda of a 逢四说事 meeting is found from the issue.escalated events that named it.
-CREATE INDEX events_escalated_to_meeting ON events
-    ((data->>'community'), (data->>'meeting_date'))
-    WHERE type = 'org.redgrid.issue.escalated';
-
 -- Minutes recorded, one row per (community, date); the stream meeting-<community>/<date>
 -- holds the meeting.held event itself.
 CREATE TABLE meetings (
