@@ -27,6 +27,7 @@ from redgrid_shared.service import create_service_app
 from dispatch import consumer, edge
 from dispatch.campaigns import api as campaigns_api
 from dispatch.grids import api as grids_api
+from dispatch.meetings import api as meetings_api
 from dispatch.staffing import api as staffing_api
 from dispatch.settings import Settings
 
@@ -41,7 +42,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     settings = settings or Settings()
     app = create_service_app(
         settings=settings, title="RedGrid dispatch", description=DESCRIPTION,
-        routers=[grids_api.router, campaigns_api.router, staffing_api.router], migrations=MIGRATIONS,
+        routers=[grids_api.router, campaigns_api.router, staffing_api.router,
+                 meetings_api.router], migrations=MIGRATIONS,
         consumers={settings.group_id: (
             consumer.TOPICS, consumer.handler(clock=clock, timing=settings.timing))},
         runtime=runtime,

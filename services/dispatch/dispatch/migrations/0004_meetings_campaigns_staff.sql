@@ -54,3 +54,6 @@ CREATE TABLE staff_availability (
     version    integer     NOT NULL,
     PRIMARY KEY (community, staff_id)
 );
+
+-- What the resident wrote, from issue.reported: a meeting's agenda shows it.
+ALTER TABLE dispatch_issues ADD COLUMN description text;

@@ -4,7 +4,7 @@ A role (steward, repairer) is held by the grid's regular holder when available, 
 grid's backup for that role when available, else by no one (docs/decisions.md).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 Role = Literal["steward", "repairer"]
@@ -54,3 +54,11 @@ def replacement(grid: Staffed, role: Role, *, leaving: str, away: set[str]) -> s
     """Who takes over open work of `role` from `leaving` (going on leave): another candidate
     of the grid not away, or None (then the work stays where it is)."""
     return next((p for p in candidates(grid, role) if p != leaving and p not in away), None)
+
+
+def staffed(grid, away: set[str]):
+    """The grid with each role held by who takes its work now (for decisions that hand
+    work "to the grid", e.g. a meeting's assignment); a role no one can take keeps its
+    regular holder."""
+    return replace(grid, steward=holder(grid, "steward", away) or grid.steward,
+                   repairer=holder(grid, "repairer", away) or grid.repairer)
