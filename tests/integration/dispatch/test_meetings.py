@@ -3,7 +3,6 @@ recorded once, per community."""
 
 from datetime import date, datetime, timezone
 
-import httpx
 import pytest
 import pytest_asyncio
 

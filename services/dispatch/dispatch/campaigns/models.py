@@ -8,9 +8,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from redgrid_shared import catalog
 from redgrid_shared.events import Department
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+from dispatch.grids.models import Id
+
 CAMPAIGN_ID_PATTERN = r"^cmp-[1-9][0-9]{0,8}$"
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 

@@ -2,17 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
-from redgrid_shared.auth import Caller, require_role
+from redgrid_shared.auth import Caller, Principal
 from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import ClockDep, SettingsDep, Worker
 from dispatch.edge import error_example
 from dispatch.grids.models import ID_PATTERN
-from dispatch.staffing import service
+from dispatch.staffing import decide, service
 from dispatch.staffing.models import AvailabilityView, ChangeAvailability, GridHistory
 
 router = APIRouter(prefix="/v1", tags=["staff"])
@@ -21,6 +21,15 @@ StaffId = Annotated[str, Path(pattern=ID_PATTERN, description="The person's id, 
                               examples=["s-03"])]
 GridId = Annotated[str, Path(pattern=ID_PATTERN, description="Grid id, e.g. g-03",
                              examples=["g-03"])]
+
+
+async def marker(staff_id: StaffId, caller: Caller) -> Principal:
+    """The caller, if they may mark this person (checked before the body is read)."""
+    decide.may_change(caller, staff_id)
+    return caller
+
+
+Marker = Annotated[Principal, Depends(marker)]
 FORBIDDEN = {403: error_example(
     "Neither an admin of the community nor the person themselves", "forbidden",
     "only an admin of the community or the person themselves may change their availability")}
@@ -29,7 +38,7 @@ FORBIDDEN = {403: error_example(
 @router.put("/staff/{staff_id}/availability", response_model=AvailabilityView,
             summary="Mark a steward or repairer on leave or back (admin, or the person)",
             responses={**ERROR_RESPONSES, **FORBIDDEN})
-async def put_availability(staff_id: StaffId, body: ChangeAvailability, caller: Caller,
+async def put_availability(staff_id: StaffId, body: ChangeAvailability, caller: Marker,
                            pool: PoolDep, key: IdempotencyKey, clock: ClockDep,
                            settings: SettingsDep) -> JSONResponse:
     """`available: false` marks the person on leave: `staff.availability-changed`, and each
@@ -42,7 +51,6 @@ async def put_availability(staff_id: StaffId, body: ChangeAvailability, caller: 
     `no_available_staff`). `available: true` marks them back: new work reaches them again;
     work already handed over stays with the backup. Marking someone as they already stand
     writes nothing."""
-    require_role(caller, "admin", "steward", "repairer")
     result = await service.change_availability(
         pool, staff_id=staff_id, command=body, principal=caller, idempotency_key=key,
         clock=clock, timing=settings.timing)

@@ -12,7 +12,7 @@ import asyncpg
 from redgrid_shared import idempotency, topics
 from redgrid_shared.auth import Principal
 from redgrid_shared.clock import Clock
-from redgrid_shared.events import GridConfigured, StaffAvailabilityChanged, envelope, parse
+from redgrid_shared.events import GridConfigured, StaffAvailabilityChanged, envelope
 from redgrid_shared.eventstore import ConcurrencyConflict, PgEventStore
 
 from dispatch import SERVICE
@@ -112,7 +112,7 @@ async def grid_history(pool: asyncpg.Pool, *, grid_id: str,
     row = await grids.grid_row(pool, principal.community, grid_id)
     if row is None or not visible(GridView.model_validate(dict(row)), principal):
         raise NotFound(f"no grid {grid_id}")
-    configs = [(r["occurred_at"], r["version"], parse_config(r["data"]))
+    configs = [(r["occurred_at"], r["version"], GridConfigured.model_validate(r["data"]))
                for r in await store.grid_changes(pool, principal.community, grid_id)]
     people = sorted({p for _, _, c in configs for p in (c.steward, c.repairer, c.backup_steward,
                                                         c.backup_repairer) if p})
@@ -124,7 +124,3 @@ async def grid_history(pool: asyncpg.Pool, *, grid_id: str,
                       absent=p.absent, version=p.version,
                       configuration=Configuration.of(p.configured), cause=p.cause)
         for p in periods])
-
-
-def parse_config(data: dict) -> GridConfigured:
-    return GridConfigured.model_validate(data)
