@@ -10,14 +10,15 @@ from redgrid_shared.consumer import Handler
 from redgrid_shared.events import Envelope, IssueReported
 
 from dispatch.sla.limits import Timing
-from dispatch.workflow import routing
+from dispatch.workflow import resident, routing
 
 TOPICS = (topics.INTAKE_EVENTS,)
 
 
 def handler(*, clock: Clock, timing: Timing) -> Handler:
     """The consumer handler for the intake topic; types dispatch does not act on are skipped."""
-    routes = {IssueReported.TYPE: routing.assign_issue}
+    routes = {IssueReported.TYPE: routing.assign_issue,
+              **{t: resident.settle_action for t in resident.ACTIONS}}
 
     async def handle(conn, env: Envelope) -> None:
         use_case = routes.get(env.short_type)

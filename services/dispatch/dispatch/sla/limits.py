@@ -53,8 +53,9 @@ def _minutes(span: timedelta) -> int:
 
 
 def category_limits(code: str, overrides: dict[str, tuple[int, int]]) -> CategoryLimits:
-    """A category's limits: the admin's override if any, else the catalogue default."""
-    category = catalog.CATEGORIES[code]
+    """A category's limits: the admin's override if any, else the catalogue default (an
+    unknown code, which only an unroutable report can carry, gets those of `other`)."""
+    category = catalog.CATEGORIES.get(code) or catalog.CATEGORIES["other"]
     if code in overrides:
         signoff, completion = overrides[code]
         return CategoryLimits(code, category.priority, signoff, completion, True)

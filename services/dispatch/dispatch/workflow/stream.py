@@ -10,6 +10,7 @@ The one way any dispatch code changes an issue:
 the caller's transaction, updates `dispatch_issues` and the issue's timers to the new state.
 """
 
+from dataclasses import replace
 from datetime import datetime
 from itertools import repeat
 
@@ -36,6 +37,12 @@ def seed(row) -> Issue:
     return Issue(issue_id=row["issue_id"], community=row["community"],
                  category=row["category"], building=row["building"],
                  vulnerable=row["vulnerable"])
+
+
+def snapshot(row) -> Issue:
+    """Who holds the issue now, from its working row (enough to decide who may see it)."""
+    return replace(seed(row), status=row["status"], grid_id=row["grid_id"],
+                   steward_id=row["steward_id"], repairer_id=row["repairer_id"])
 
 
 async def load(conn: asyncpg.Connection, issue_id: str) -> Issue:
