@@ -144,3 +144,24 @@ async def test_grid_history_shows_holders_over_time_for_the_callers_community_on
     stranger = await client.get("/v1/grids/g-01/history",
                                 headers=auth(role="steward", sub="s-99", community=a["community"]))
     assert stranger.status_code == 404
+
+
+async def test_a_return_goes_to_the_backup_unless_the_backup_is_on_leave(client, pool):
+    community = new_id("c")
+    g = await grid(client, community=community, grid_id="g-01", repairer="r-03",
+                   backup_repairer="r-04")
+    repairer = auth(role="repairer", sub="r-03", community=community, grids=("g-01",))
+    covered = await report(pool, building=g["buildings"][0], community=community)
+    response = await client.post(f"/v1/issues/{covered}/return", json={"reason": "缺配件"},
+                                 headers=repairer)
+    assert response.status_code == 200, response.text
+    assert (await last_assignment(pool, covered))["repairer_id"] == "r-04"
+
+    await mark(client, community, "r-04", False)
+    queued = await report(pool, building=g["buildings"][0], community=community)
+    response = await client.post(f"/v1/issues/{queued}/return", json={"reason": "缺配件"},
+                                 headers=repairer)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "returned"
+    assert [e["type"] for e in await stream(pool, f"issue-{queued}")] == [
+        "issue.assigned", "issue.returned"]

@@ -15,16 +15,14 @@ from redgrid_shared.eventstore import ConcurrencyConflict, PgEventStore
 
 from dispatch import SERVICE
 from dispatch.errors import Invalid
-from dispatch.grids import store as grids
-from dispatch.grids.domain import from_row
 from dispatch.meetings import minutes, store, views
 from dispatch.meetings.calendar import is_meeting_day, local_date, meeting_day_after, next_meeting_day
 from dispatch.meetings.models import MeetingView, NextMeeting, PendingMeeting, RecordMinutes
 from dispatch.sla import limits as sla
-from dispatch.sla import store as sla_store
 from dispatch.staffing import store as staffing
 from dispatch.staffing.cover import staffed
 from dispatch.workflow import decide, stream
+from dispatch.workflow import service as work_service
 from dispatch.workflow import store as work
 
 
@@ -84,18 +82,15 @@ async def _apply(conn: asyncpg.Connection, decision: MeetingDecision, *, index: 
             events = decide.carry(issue, by=principal, to_meeting=next_meeting_day(now),
                                   reason=decision.note or minutes.NOT_DECIDED)
         case _:  # assigned to a unit, carried out by the grid's staff (backups if away)
-            row = await grids.grid_row(conn, issue.community, issue.grid_id) \
-                if issue.grid_id else None
-            if row is None:
+            grid = await work_service.grid_of(conn, issue.community, issue.grid_id)
+            if grid is None:
                 raise Invalid(f"body.decisions.{index}.decision",
                               f"{issue.issue_id} has no grid to carry out the work: refer it, "
                               "or assign it by hand from the operator queue")
-            grid = staffed(from_row(row), await staffing.away(conn, issue.community))
-            limits = sla.limits_for(issue.category, vulnerable=issue.vulnerable is not None,
-                                    overrides=await sla_store.overrides(conn, issue.community))
-            events = decide.assign_at_meeting(issue, by=principal, grid=grid,
-                                              unit=decision.unit, now=now, limits=limits,
-                                              timing=timing, note=decision.note)
+            events = decide.assign_at_meeting(
+                issue, by=principal, grid=staffed(grid, await staffing.away(conn, issue.community)),
+                unit=decision.unit, now=now, limits=await work_service.limits_of(conn, issue),
+                timing=timing, note=decision.note)
     await stream.append(conn, issue, events, now=now)
 
 

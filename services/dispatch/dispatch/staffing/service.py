@@ -18,14 +18,14 @@ from redgrid_shared.eventstore import ConcurrencyConflict, PgEventStore
 from dispatch import SERVICE
 from dispatch.errors import NotFound
 from dispatch.grids import store as grids
-from dispatch.grids.domain import from_row, visible
+from dispatch.grids.domain import visible
 from dispatch.grids.models import GridView
 from dispatch.sla import limits as sla
-from dispatch.sla import store as sla_store
 from dispatch.staffing import cover, decide, history, store
 from dispatch.staffing.models import (AvailabilityView, ChangeAvailability, Configuration,
                                       GridHistory, Handover, HistoryPeriod)
 from dispatch.workflow import decide as workflow
+from dispatch.workflow import service as work_service
 from dispatch.workflow import stream as issues
 
 
@@ -68,21 +68,18 @@ async def _hand_over(conn: asyncpg.Connection, event: StaffAvailabilityChanged, 
     """Each open issue of the person goes to the other available holder of their role."""
     community, person = event.community, event.staff_id
     away = await store.away(conn, community)
-    overrides = await sla_store.overrides(conn, community)
     handed, kept = [], []
     for work in await store.open_work(conn, community, person):
         issue = await issues.load(conn, work["issue_id"])
-        grid_row = await grids.grid_row(conn, community, issue.grid_id) if issue.grid_id else None
-        grid = from_row(grid_row) if grid_row else None
+        grid = await work_service.grid_of(conn, community, issue.grid_id)
         role = "steward" if issue.steward_id == person else "repairer"
         to = cover.replacement(grid, role, leaving=person, away=away) if grid else None
         if to is None:
             kept.append(Handover(issue_id=issue.issue_id, role=role, to=None))
             continue
-        limits = sla.limits_for(issue.category, vulnerable=issue.vulnerable is not None,
-                                overrides=overrides)
         decided = workflow.cover(
-            issue, by=event.changed_by, covering_for=[person], now=now, limits=limits,
+            issue, by=event.changed_by, covering_for=[person], now=now,
+            limits=await work_service.limits_of(conn, issue),
             timing=timing, steward_id=to if role == "steward" else None,
             repairer_id=to if role == "repairer" else None)
         await issues.append(conn, issue, decided, now=now)
