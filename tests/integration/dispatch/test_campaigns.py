@@ -1,5 +1,6 @@
 """Campaigns (专项整治) on real PostgreSQL: open, attach by hand and by match, close, per community."""
 
+import asyncio
 from datetime import datetime, timezone
 
 from tests.integration.dispatch.conftest import auth
@@ -146,3 +147,13 @@ async def test_residents_and_staff_cannot_open_or_close_campaigns(client):
                                                            community=community))).status_code == 403
     assert (await client.get("/v1/campaigns", headers=auth(role="steward", sub="s-1",
                                                            community=community))).status_code == 200
+
+
+async def test_campaigns_opened_at_once_get_distinct_numbers(client):
+
+    community = new_id("c")
+    answers = await asyncio.gather(*[
+        client.post("/v1/campaigns", json={**FIRE_DRIVE, "name": f"第{n}轮"},
+                    headers=operator(community, sub=f"op-{n}")) for n in range(3)])
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert sorted(a.json()["campaign_id"] for a in answers) == ["cmp-1", "cmp-2", "cmp-3"]

@@ -1,6 +1,7 @@
 """逢四说事 on real PostgreSQL: agendas from escalations, minutes as events on each issue,
 recorded once, per community."""
 
+import asyncio
 from datetime import date, datetime, timezone
 
 import pytest
@@ -200,3 +201,18 @@ async def test_an_issue_raised_at_the_meeting_is_routed_like_any_report(client, 
                             source="meeting")
     [assigned] = await stream(pool, f"issue-{issue_id}")
     assert (assigned["type"], assigned["steward_id"]) == ("issue.assigned", g["steward"])
+
+
+async def test_two_desks_recording_the_same_minutes_at_once_record_them_once(client, pool):
+
+    community = new_id("c")
+    [issue_id] = await escalated(pool, client, community, 1)
+    body = {"attendees": MINUTES_ATTENDEES,
+            "decisions": [{"issue_id": issue_id, "decision": "resolved"}]}
+    answers = await asyncio.gather(*[
+        client.post(f"/v1/meetings/{MEETING}/minutes", json=body,
+                    headers=operator(community, sub=sub)) for sub in ("op-01", "op-02")])
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    assert len(await stream(pool, f"meeting-{community}/2026-06-14")) == 1
+    assert [e["type"] for e in await stream(pool, f"issue-{issue_id}")].count(
+        "issue.resolved") == 1

@@ -37,6 +37,7 @@ async def record_minutes(pool: asyncpg.Pool, *, meeting_date, command: RecordMin
     async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
         now = clock()
         minutes.check_meeting_day(meeting_date)
+        await store.lock_meeting(conn, principal.community, meeting_date)
         held = await store.minutes(conn, principal.community, meeting_date)
         agenda = [r["issue_id"] for r in
                   await work.agenda(conn, community=principal.community,

@@ -44,3 +44,10 @@ async def histories(db: Db, issue_ids: list[str]) -> dict[str, list[asyncpg.Reco
     for r in rows:
         result[r["subject"]].append(r)
     return result
+
+
+async def lock_meeting(conn: asyncpg.Connection, community: str, meeting_date: date) -> None:
+    """Serialise recordings of one meeting's minutes until the transaction ends: a second
+    recording then reads the first one's minutes (409), not its half-changed agenda."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))",
+                       f"meeting:{community}/{meeting_date.isoformat()}")
