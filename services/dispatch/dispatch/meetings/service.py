@@ -46,7 +46,8 @@ async def record_minutes(pool: asyncpg.Pool, *, meeting_date, command: RecordMin
             meeting_date, command, community=principal.community, agenda=agenda,
             recorded_by=principal.sub, now=now,
             recorded=(held["recorded_by"], held["recorded_at"]) if held else None)
-        for i, decision in enumerate(event.decisions):
+        # In issue-id order, like a hand-over to backups: multi-issue writers lock alike.
+        for i, decision in sorted(enumerate(event.decisions), key=lambda d: d[1].issue_id):
             await _apply(conn, decision, index=i, meeting=event, principal=principal, now=now,
                          timing=timing)
         await PgEventStore(conn).append(
