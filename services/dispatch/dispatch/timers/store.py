@@ -26,11 +26,14 @@ async def sync(conn: asyncpg.Connection, issue: Issue) -> None:
 
 
 async def claim_due(conn: asyncpg.Connection, *, now: datetime) -> asyncpg.Record | None:
-    """Lock one due, unfired timer no other worker holds (the caller's transaction)."""
+    """Lock one due, unfired timer and its issue's working row, both free (the caller's
+    transaction). Taking the issue's lock with the timer's keeps one lock order with staff
+    actions (issue row, then timers): a busy issue is skipped this round, never deadlocked."""
     return await conn.fetchrow(
-        """SELECT issue_id, kind, due_at FROM timers
-           WHERE fired_at IS NULL AND due_at <= $1
-           ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED""", now)
+        """SELECT t.issue_id, t.kind, t.due_at FROM timers t
+           JOIN dispatch_issues d USING (issue_id)
+           WHERE t.fired_at IS NULL AND t.due_at <= $1
+           ORDER BY t.due_at LIMIT 1 FOR UPDATE OF t, d SKIP LOCKED""", now)
 
 
 async def mark_fired(conn: asyncpg.Connection, timer: asyncpg.Record, *, at: datetime) -> None:

@@ -29,6 +29,14 @@ async def issue_row(db: Db, issue_id: str) -> asyncpg.Record | None:
     return await db.fetchrow("SELECT * FROM dispatch_issues WHERE issue_id = $1", issue_id)
 
 
+async def lock_row(conn: asyncpg.Connection, issue_id: str) -> asyncpg.Record | None:
+    """The working row, locked until the transaction ends: every writer of an issue takes
+    this lock first (the timer worker takes it with its timer), so no two writers of one
+    issue wait on each other in opposite orders."""
+    return await conn.fetchrow("SELECT * FROM dispatch_issues WHERE issue_id = $1 FOR UPDATE",
+                               issue_id)
+
+
 async def save(conn: asyncpg.Connection, issue: Issue, *, at: datetime) -> None:
     """Bring the working row to the issue's state after an append (same transaction)."""
     deadline = issue.current_deadline()

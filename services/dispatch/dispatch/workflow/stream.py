@@ -8,6 +8,8 @@ The one way any dispatch code changes an issue:
 
 `append` checks the stream version the state was loaded at (optimistic concurrency) and, in
 the caller's transaction, updates `dispatch_issues` and the issue's timers to the new state.
+`load` locks the working row first, so writers of one issue take their turns; the version
+check stays as the guard for any writer that did not load through here.
 """
 
 from dataclasses import replace
@@ -46,8 +48,11 @@ def snapshot(row) -> Issue:
 
 
 async def load(conn: asyncpg.Connection, issue_id: str) -> Issue:
-    """The issue's current state, folded from its stream; NotFound if dispatch never saw it."""
-    row = await store.issue_row(conn, issue_id)
+    """The issue's current state, folded from its stream; NotFound if dispatch never saw it.
+
+    Locks the issue's working row for the rest of the transaction: writers of one issue
+    queue here, then decide on what the one before them committed."""
+    row = await store.lock_row(conn, issue_id)
     if row is None:
         raise NotFound(f"no issue {issue_id}")
     stored = await PgEventStore(conn).read(issue_stream(issue_id))
