@@ -4,6 +4,8 @@ A write loads the campaign row (locked), decides with `decide`, appends the even
 campaign-<community>/<id> and updates the rows, all inside `run_command`.
 """
 
+from datetime import datetime
+
 import asyncpg
 
 from redgrid_shared import idempotency, topics
@@ -12,12 +14,13 @@ from redgrid_shared.clock import Clock
 from redgrid_shared.events import EventData, envelope
 from redgrid_shared.eventstore import PgEventStore
 
+from dispatch import SERVICE
 from dispatch.campaigns import decide, store
 from dispatch.campaigns.models import (AddIssues, CampaignPage, CampaignView, CloseCampaign,
                                        IssuesAdded, OpenCampaign)
 from dispatch.errors import Invalid, NotFound
 
-SERVICE = "dispatch"
+
 CLEARED = ("resolved", "closed")
 
 
@@ -39,10 +42,10 @@ def _state(row: asyncpg.Record) -> decide.Campaign:
 
 
 async def _append(conn, event: EventData, *, community: str, campaign_id: str,
-                  expected: int, clock: Clock) -> int:
+                  expected: int, now: datetime) -> int:
     return await PgEventStore(conn).append(
         stream(community, campaign_id), expected,
-        [envelope(event, service=SERVICE, subject=campaign_id, time=clock())],
+        [envelope(event, service=SERVICE, subject=campaign_id, time=now)],
         topic=topics.DISPATCH_EVENTS)
 
 
@@ -59,9 +62,10 @@ async def open_campaign(pool: asyncpg.Pool, *, command: OpenCampaign, principal:
     async def effect(conn) -> tuple[int, dict]:
         seq = await store.next_seq(conn, principal.community)
         event = decide.decide_open(command, principal=principal, seq=seq)
-        await store.save_opened(conn, event, seq=seq, at=clock())
+        now = clock()
+        await store.save_opened(conn, event, seq=seq, at=now)
         await _append(conn, event, community=event.community, campaign_id=event.campaign_id,
-                      expected=0, clock=clock)
+                      expected=0, now=now)
         row = await store.campaign(conn, event.community, event.campaign_id)
         return 201, view(row).model_dump(mode="json")
 
@@ -90,9 +94,10 @@ async def add_issues(pool: asyncpg.Pool, *, campaign_id: str, command: AddIssues
         event = decide.decide_add(campaign, requested=requested, known=known, attached=attached,
                                   principal=principal, by_hand=command.issue_ids is not None)
         if event is not None:
+            now = clock()
             version = await _append(conn, event, community=principal.community,
-                                    campaign_id=campaign_id, expected=row["version"], clock=clock)
-            await store.save_added(conn, event, version=version, at=clock())
+                                    campaign_id=campaign_id, expected=row["version"], now=now)
+            await store.save_added(conn, event, version=version, at=now)
         fresh = await store.campaign(conn, principal.community, campaign_id)
         return 200, IssuesAdded(added=event.issue_ids if event else [],
                                 already_attached=sorted(attached),
@@ -110,9 +115,10 @@ async def close_campaign(pool: asyncpg.Pool, *, campaign_id: str, command: Close
     async def effect(conn) -> tuple[int, dict]:
         row = await _load(conn, principal, campaign_id)
         event = decide.decide_close(_state(row), results=command.results, principal=principal)
+        now = clock()
         version = await _append(conn, event, community=principal.community,
-                                campaign_id=campaign_id, expected=row["version"], clock=clock)
-        await store.save_closed(conn, event, version=version, at=clock())
+                                campaign_id=campaign_id, expected=row["version"], now=now)
+        await store.save_closed(conn, event, version=version, at=now)
         fresh = await store.campaign(conn, principal.community, campaign_id)
         return 200, view(fresh).model_dump(mode="json")
 
