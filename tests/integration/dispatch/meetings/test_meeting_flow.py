@@ -4,7 +4,7 @@ meeting, campaign and leave events reach the dispatch topic."""
 
 import asyncio
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 from aiokafka import AIOKafkaConsumer
@@ -129,3 +129,73 @@ async def test_an_issue_raised_at_a_meeting_is_decided_at_the_next_and_events_fl
     assert found["campaign.opened"]["key"] == "cmp-1"
     assert (found["staff.availability-changed"]["key"],
             found["staff.availability-changed"]["available"]) == ("s-03", False)
+
+
+async def test_returned_reassigned_overdue_escalated_then_decided_at_the_minutes(
+        make_database, kafka_bootstrap):
+    """Through the public APIs with the real timer worker and broker; the clock is moved
+    instead of waiting: 10 June (Shanghai) → past the backup's sign-off deadline → the 14th."""
+    community = f"c-{uuid.uuid4().hex[:8]}"
+    clock = FixedClock(datetime(2026, 6, 10, 1, 0, tzinfo=timezone.utc))
+    common = {"kafka_bootstrap_servers": kafka_bootstrap, "jwt_secret": SECRET,
+              "relay_poll_seconds": 0.2}
+    dispatch = create_dispatch(DispatchSettings(
+        database_url=await make_database("meeting_walk_dispatch"), timer_poll_seconds=0.1,
+        consumer_group=f"dispatch-{uuid.uuid4().hex[:8]}", **common), clock=clock)
+    intake = create_intake(IntakeSettings(
+        database_url=await make_database("meeting_walk_intake"),
+        consumer_group=f"intake-{uuid.uuid4().hex[:8]}", **common))
+    async with dispatch.router.lifespan_context(dispatch), \
+            intake.router.lifespan_context(intake), \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=dispatch),
+                              base_url="http://dispatch") as d, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=intake),
+                              base_url="http://intake") as i:
+        admin, operator = token("admin", "a-01", community), token("operator", "op-01", community)
+        steward = token("steward", "s-03", community, ("g-01",))
+        put = await d.put("/v1/grids/g-01", headers=admin, json=grid_body(
+            community=community, buildings=["b-07"], steward="s-03", backup_steward="s-04"))
+        assert put.status_code == 201, put.text
+        raised = await i.post("/v1/issues", headers=token("resident", "u-2001", community),
+                              json={"category": "safety.security", "building": "b-07",
+                                    "description": "楼道门禁坏了，外人随意进出"})
+        assert raised.status_code == 201, raised.text
+        issue_id = raised.json()["id"]
+
+        async def status(wanted: str):
+            async def check():
+                r = await d.get(f"/v1/issues/{issue_id}", headers=operator)
+                return r.status_code == 200 and r.json()["status"] == wanted and r.json()
+            return await until(check, what=f"issue reaches {wanted}")
+        await status("assigned")
+
+        returned = await d.post(f"/v1/issues/{issue_id}/return", headers=steward,
+                                json={"reason": "当事人是本人亲属，需回避"})
+        assert returned.status_code == 200, returned.text
+        reassigned = returned.json()
+        assert (reassigned["status"], reassigned["steward_id"]) == ("assigned", "s-04")
+
+        # Past the backup's sign-off deadline, still 10 June in Shanghai: the 14th's agenda.
+        clock.at = datetime.fromisoformat(reassigned["signoff_due_at"]) + timedelta(minutes=1)
+        escalated = await status("escalated")
+        assert escalated["meeting_date"] == "2026-06-14"
+
+        clock.at = datetime(2026, 6, 14, 2, 0, tzinfo=timezone.utc)
+        agenda = (await d.get("/v1/meetings/2026-06-14", headers=operator)).json()
+        [item] = agenda["agenda"]
+        assert [h["type"] for h in item["history"]] == [
+            "issue.assigned", "issue.returned", "issue.assigned", "issue.overdue",
+            "issue.escalated"]
+        assert item["escalation"]["cause"] == "overdue"
+        minutes = await d.post("/v1/meetings/2026-06-14/minutes", headers=operator, json={
+            "attendees": {"community": ["社区书记"], "owner_representatives": ["业主代表"]},
+            "decisions": [{"issue_id": issue_id, "decision": "resolved",
+                           "note": "物业当场答应三天内修好门禁"}]})
+        assert minutes.status_code == 201, minutes.text
+        resolved = await status("resolved")
+        assert resolved["close_due_at"]
+
+        found = await events_on_topic(kafka_bootstrap, {"meeting.held", "issue.resolved"},
+                                      community)
+    assert found["issue.resolved"]["via"] == "meeting"
+    assert found["meeting.held"]["decisions"][0]["decision"] == "resolved"
