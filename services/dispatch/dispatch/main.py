@@ -28,8 +28,11 @@ from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
 from dispatch import consumer, edge
+from dispatch.campaigns import api as campaigns_api
 from dispatch.grids import api as grids_api
+from dispatch.meetings import api as meetings_api
 from dispatch.sla import api as sla_api
+from dispatch.staffing import api as staffing_api
 from dispatch.timers.worker import TimerWorker
 from dispatch.workflow import api as workflow_api
 from dispatch.workflow import lists as workflow_lists
@@ -38,7 +41,8 @@ from dispatch.settings import Settings
 MIGRATIONS = resources.files("dispatch") / "migrations"
 DESCRIPTION = """Grid directory, assignment of reported issues to the grid's steward and
 repairer, the staff workflow (签收 accept, start, 办结 resolve, 退单 return, escalate, refer),
-the operator queue, SLA limits and their deadlines. Every POST and PUT accepts an
+the operator queue, SLA limits and their deadlines; 逢四说事 meetings (agenda, minutes),
+专项整治 campaigns, staff leave and backups, grid history. Every POST and PUT accepts an
 `Idempotency-Key`. Errors have one shape: `{"error": {"code", "message", "fields"}}`; an action
 the issue's status does not allow is 409 `wrong_status` with `fields.status`."""
 
@@ -50,7 +54,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app = create_service_app(
         settings=settings, title="RedGrid dispatch", description=DESCRIPTION,
         routers=[grids_api.router, workflow_api.router, workflow_lists.router,
-                 sla_api.router], migrations=MIGRATIONS,
+                 sla_api.router, meetings_api.router, campaigns_api.router,
+                 staffing_api.router], migrations=MIGRATIONS,
         consumers={settings.group_id: (
             consumer.TOPICS, consumer.handler(clock=clock, timing=settings.timing))},
         workers={"timers": lambda pool: TimerWorker(

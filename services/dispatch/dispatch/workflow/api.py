@@ -13,6 +13,7 @@ from redgrid_shared.errors import ERROR_RESPONSES
 from dispatch.deps import ClockDep, Desk, SettingsDep, Worker
 from dispatch.edge import error_example
 from dispatch.meetings.calendar import next_meeting_day
+from dispatch.staffing import store as staffing
 from dispatch.workflow import decide, rules, service
 from dispatch.workflow.models import (AssignIssue, EscalateIssue, IssueWork, ReferIssue,
                                       ReferralOutcome, ResolveIssue, ReturnIssue)
@@ -94,7 +95,8 @@ async def return_issue(issue_id: IssueId, body: ReturnIssue, caller: Worker, poo
                                   grid=await service.grid_of(conn, issue.community,
                                                              issue.grid_id),
                                   limits=await service.limits_of(conn, issue),
-                                  timing=settings.timing)
+                                  timing=settings.timing,
+                                  away=await staffing.away(conn, issue.community))
     return await _run(pool, issue_id=issue_id, action="return", caller=caller, key=key,
                       payload=body.model_dump(mode="json"), clock=clock, decision=decision)
 

@@ -60,14 +60,16 @@ def resolve(issue: Issue, *, by: Principal, now: datetime, note: str,
 
 
 def return_work(issue: Issue, *, by: Principal, now: datetime, reason: str,
-                grid: Grid | None, limits: Limits, timing: Timing) -> list:
+                grid: Grid | None, limits: Limits, timing: Timing,
+                away: frozenset[str] | set[str] = frozenset()) -> list:
     """退单: given back with a reason; re-dispatched to the grid's backup for the returner's
-    role, or left for an operator when there is none (or the returner is that backup)."""
+    role, or left for an operator when there is none (or the returner is that backup, or
+    the backup is on leave: `away`, from staffing.store.away)."""
     rules.check(issue, "return", by)
     role = "operator" if by.is_desk else by.role
     returned = IssueReturned(**step(issue, by.sub), reason=reason, role=role)
     backup = grid.backup_of(role) if grid is not None else None
-    if backup is None or backup == by.sub or grid.grid_id != issue.grid_id:
+    if backup is None or backup == by.sub or backup in away or grid.grid_id != issue.grid_id:
         return [returned]
     steward = backup if role == "steward" else issue.steward_id
     repairer = backup if role == "repairer" else issue.repairer_id

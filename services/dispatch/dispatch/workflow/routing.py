@@ -14,18 +14,22 @@ from dispatch.grids import store as grids
 from dispatch.grids.domain import Grid, from_row
 from dispatch.sla import store as sla
 from dispatch.sla.limits import Timing, limits_for
+from dispatch.staffing import store as staffing
+from dispatch.staffing.cover import assignees
 from dispatch.workflow import store, stream
 
 NO_GRID = "no_grid_for_building"
 UNKNOWN_CATEGORY = "unknown_category"
+NO_AVAILABLE_STAFF = "no_available_staff"  # a needed role's holder and backup are both away
 
 
 def route(report: IssueReported, grids: Iterable[Grid], *, now: datetime, timing: Timing,
-          overrides: dict[str, tuple[int, int]] | None = None
-          ) -> IssueAssigned | IssueUnroutable:
+          overrides: dict[str, tuple[int, int]] | None = None,
+          away: frozenset[str] | set[str] = frozenset()) -> IssueAssigned | IssueUnroutable:
     """Assign a report to the grid covering its building, or say why no one can take it.
 
-    The sign-off clock runs from `now`, the moment of assignment."""
+    The sign-off clock runs from `now`, the moment of assignment. People in `away` are on
+    leave: their grid's backup takes the work (named in `covering_for`), see staffing.cover."""
     category = catalog.CATEGORIES.get(report.category)
     grid = next((g for g in grids
                  if g.community == report.community and report.building in g.buildings), None)
@@ -33,14 +37,19 @@ def route(report: IssueReported, grids: Iterable[Grid], *, now: datetime, timing
         return IssueUnroutable(issue_id=report.issue_id, community=report.community,
                                building=report.building,
                                reason=UNKNOWN_CATEGORY if category is None else NO_GRID)
+    people = assignees(grid, needs_repairer=category.needs_repairer, away=set(away))
+    if people is None:
+        return IssueUnroutable(issue_id=report.issue_id, community=report.community,
+                               building=report.building, reason=NO_AVAILABLE_STAFF)
     limits = limits_for(category.code, vulnerable=report.vulnerable is not None,
                         overrides=overrides or {})
     return IssueAssigned(
         issue_id=report.issue_id, community=report.community, grid_id=grid.grid_id,
-        steward_id=grid.steward, repairer_id=grid.repairer if category.needs_repairer else None,
+        steward_id=people.steward, repairer_id=people.repairer,
         category=category.code, urgent=limits.urgent,
         signoff_due_at=now + timing.span(limits.signoff_minutes),
-        completion_limit_minutes=limits.completion_minutes)
+        completion_limit_minutes=limits.completion_minutes,
+        covering_for=list(people.covering_for))
 
 
 async def assign_issue(conn: asyncpg.Connection, env: Envelope, *, clock: Clock,
@@ -55,7 +64,8 @@ async def assign_issue(conn: asyncpg.Connection, env: Envelope, *, clock: Clock,
                 await grids.grids_for_building(conn, report.community, report.building)]
     now = clock()
     decision = route(report, covering, now=now, timing=timing,
-                     overrides=await sla.overrides(conn, report.community))
+                     overrides=await sla.overrides(conn, report.community),
+                     away=await staffing.away(conn, report.community))
     try:
         await stream.append(conn, stream.seed(row), [decision], now=now)
     except ConcurrencyConflict:

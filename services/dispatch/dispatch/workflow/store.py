@@ -16,12 +16,12 @@ async def record_report(conn: asyncpg.Connection, report: IssueReported, *,
     """The working row of a newly reported issue, before its first dispatch event."""
     await conn.execute(
         """INSERT INTO dispatch_issues (issue_id, community, building, category, status,
-               vulnerable, reporter_id, unit, reported_at, version, tie_rank)
-           VALUES ($1,$2,$3,$4,'reported',$5,$6,$7,$8,0,$9)
+               vulnerable, reporter_id, unit, reported_at, version, tie_rank, description)
+           VALUES ($1,$2,$3,$4,'reported',$5,$6,$7,$8,0,$9,$10)
            ON CONFLICT (issue_id) DO NOTHING""",
         report.issue_id, report.community, report.building, report.category,
         report.vulnerable, report.reporter_id, report.unit, reported_at,
-        0 if report.vulnerable else 1)
+        0 if report.vulnerable else 1, report.description)
 
 
 async def issue_row(db: Db, issue_id: str) -> asyncpg.Record | None:
