@@ -29,8 +29,10 @@ async def test_categories_are_public_and_list_every_code(client):
     response = await client.get("/v1/categories")
     assert response.status_code == 200
     assert {c["code"] for c in response.json()} == set(catalog.CATEGORIES)
-    assert set(response.json()[0]) == {"code", "label_zh", "label_en", "needs_repairer",
-                                       "priority", "signoff_minutes", "completion_minutes"}
+    assert set(response.json()[0]) == {"code", "label", "label_zh", "label_en",
+                                       "needs_repairer", "priority", "signoff_minutes",
+                                       "completion_minutes", "limits_source"}
+    assert {c["limits_source"] for c in response.json()} == {"default"}
 
 
 @pytest.mark.parametrize("headers", [
