@@ -81,8 +81,15 @@ def can_see(principal: Principal, issue) -> bool:
     if principal.is_desk:
         return True
     if principal.is_staff:
-        return issue["grid_id"] in principal.grids or issue["reported_by"] == principal.sub
+        return issue["grid_id"] in principal.grids or filed_on_behalf(principal, issue)
     return issue["reporter_id"] == principal.sub
+
+
+def filed_on_behalf(principal: Principal, issue) -> bool:
+    """A steward filed it for a resident. Only stewards report among staff, and a resident's
+    own report never counts, so a staff member who shares a resident's id sees nothing."""
+    return (principal.role in PROXY_ROLES and issue["reported_by"] == principal.sub
+            and issue["reporter_id"] != principal.sub)
 
 
 def scope_of(principal: Principal) -> store.Scope:
@@ -90,8 +97,9 @@ def scope_of(principal: Principal) -> store.Scope:
     if principal.is_desk:
         return store.Scope(community=principal.community)
     if principal.is_staff:
+        filed = principal.sub if principal.role in PROXY_ROLES else None
         return store.Scope(community=principal.community, grids=principal.grids,
-                           reported_by=principal.sub)
+                           reported_by=filed)
     return store.Scope(community=principal.community, reporter_id=principal.sub)
 
 

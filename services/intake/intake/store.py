@@ -77,7 +77,8 @@ async def page_issues(conn: asyncpg.Connection, *, scope: Scope, status: str | N
     if scope.grids is not None:
         in_grid = f"grid_id = ANY({arg(list(scope.grids))}::text[])"
         if scope.reported_by is not None:
-            in_grid = f"({in_grid} OR reported_by = {arg(scope.reported_by)})"
+            filer = arg(scope.reported_by)
+            in_grid = f"({in_grid} OR (reported_by = {filer} AND reporter_id <> {filer}))"
         where.append(in_grid)
     if status is not None:
         where.append(f"status = {arg(status)}")

@@ -83,6 +83,8 @@ ISSUE = {"community": COMMUNITY, "reporter_id": "u-1", "reported_by": "u-1", "gr
     (principal(sub="o-1", role="operator"), True),
     (principal(sub="a-1", role="admin", community="elsewhere"), False),
     (principal(sub="u-1", community="elsewhere"), False),
+    (principal(sub="u-1", role="repairer"), False),  # shares the resident's id, not the issue
+    (principal(sub="u-1", role="steward", grids=("g-09",)), False),
 ])
 def test_visibility_follows_ownership_grid_and_community(who, visible):
     assert handlers.can_see(who, ISSUE) is visible
