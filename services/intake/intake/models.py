@@ -100,6 +100,10 @@ class IssueView(BaseModel):
 class IssuePage(BaseModel):
     """One page of issues, newest first; pass `next_cursor` back for the next page."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "items": IssueView.model_config["json_schema_extra"]["examples"],
+        "next_cursor": "WyIyMDI1LTAzLTE0VDAxOjMwOjAwKzAwOjAwIiwgImlzcy0xIl0"}]})
+
     items: list[IssueView]
     next_cursor: str | None = Field(description="Opaque; null on the last page")
 
@@ -131,5 +135,9 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     """The one error shape every endpoint uses."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
+        "code": "wrong_status", "message": "cannot cancel an issue in status in_progress",
+        "fields": {"status": "in_progress"}}}]})
 
     error: ErrorDetail

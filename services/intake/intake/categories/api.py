@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["categories"])
                 "learns each change from `sla.changed`). A token that is sent must be valid: "
                 "a bad one is 401, never answered as anonymous. Reports flagged for an elderly "
                 "person or a child living alone (一老一小) get the urgent limits.",
-    responses=errors(401, 503),
+    responses=errors(401, 422, 503),
 )
 async def list_categories(request: Request, caller: OptionalCaller,
                           lang: Language) -> list[CategoryView]:
