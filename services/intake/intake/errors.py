@@ -27,6 +27,15 @@ class NotAllowed(DomainError):
     code = "forbidden"
 
 
+class Invalid(DomainError):
+    """A request field breaks a domain rule (e.g. staff reporting without naming the resident)."""
+
+    code = "invalid_request"
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}", {field: message})
+
+
 class WrongStatus(DomainError):
     """The action does not fit the issue's current status."""
 

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import asyncpg
 
 from intake import store
-from intake.errors import NotFound
+from intake.errors import Invalid, NotAllowed, NotFound
 from intake.models import IssuePage, IssueView, ReportIssue, TimelineEntry
 from intake.timeline import timeline_data
 from intake.words import labels, summaries
@@ -43,19 +43,18 @@ def stream_of(issue_id: str) -> str:
 # --- pure: decide and evolve ---------------------------------------------------------------
 
 def decide_report(principal: Principal, command: ReportIssue, *, issue_id: str) -> IssueReported:
-    """The IssueReported fact a report command produces, or ApiError if the caller may not."""
+    """The IssueReported fact a report command produces; NotAllowed or Invalid if not."""
     if principal.role == "resident":
         if command.on_behalf_of is not None and command.on_behalf_of != principal.sub:
-            raise ApiError(403, "forbidden", "residents report only for themselves",
-                           {"body.on_behalf_of": "not allowed for residents"})
+            raise NotAllowed("residents report only for themselves",
+                             {"body.on_behalf_of": "not allowed for residents"})
         reporter = principal.sub
     elif principal.role in PROXY_ROLES:
         if command.on_behalf_of is None:
-            raise ApiError(422, "invalid_request", "staff must name the resident they report for",
-                           {"body.on_behalf_of": "required when staff report for a resident"})
+            raise Invalid("body.on_behalf_of", "required when staff report for a resident")
         reporter = command.on_behalf_of
     else:
-        raise ApiError(403, "forbidden", "this role may not report issues")
+        raise NotAllowed("this role may not report issues")
     return IssueReported(
         issue_id=issue_id, community=principal.community, reporter_id=reporter,
         reported_by=principal.sub, category=command.category, description=command.description,
@@ -145,7 +144,7 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
                        lang: Lang = DEFAULT) -> idempotency.CommandResult:
     """Record a report: event, read model, timeline and idempotency row in one transaction."""
     if principal.role != "resident" and principal.role not in PROXY_ROLES:
-        raise ApiError(403, "forbidden", "this role may not report issues")
+        raise NotAllowed("this role may not report issues")
 
     async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
         issue_id, now = new_id(), clock()
