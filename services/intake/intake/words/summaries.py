@@ -10,8 +10,8 @@ from intake.words import labels
 from intake.words.labels import pick
 from intake.words.language import Lang
 
-# Why an (re)assignment happened: the lead words of its sentence.
-ASSIGN_LEAD = {
+# Why an (re)assignment happened: the opening words of its sentence.
+ASSIGN_OPENING = {
     "routed": ("已派单", "Assigned"),
     "manual": ("社区工作人员已派单", "Assigned by community staff"),
     "returned": ("退单后已改派", "Reassigned after a return"),
@@ -20,7 +20,7 @@ ASSIGN_LEAD = {
     "meeting": ("议事会决定重新派单", "The community meeting assigned it"),
     "referral_outcome": ("部门答复后交回网格，已重新派单", "Handed back to the grid after the department's answer"),
 }
-ESCALATE_LEAD = {"overdue": ("超时未办，", "Overdue: "), "carried": ("上次议事会未决，", "Carried over: ")}
+ESCALATE_OPENING = {"overdue": ("超时未办，", "Overdue: "), "carried": ("上次议事会未决，", "Carried over: ")}
 CLOSED = {
     "no_response_7_days": ("办结后 7 天内未确认或发回，已自动结案",
                            "Closed automatically: no answer within 7 days of the fix"),
@@ -52,13 +52,13 @@ def reported(d: dict, lang: Lang) -> str:
 
 
 def assigned(d: dict, lang: Lang) -> str:
-    lead = pick(ASSIGN_LEAD, d.get("reason", "routed"), lang, pick(ASSIGN_LEAD, "routed", lang))
+    opening = pick(ASSIGN_OPENING, d.get("reason", "routed"), lang, pick(ASSIGN_OPENING, "routed", lang))
     due, grid, people = labels.when(d.get("signoff_due_at"), lang), d.get("grid_id"), _people(d, lang)
     unit = d.get("unit")
     if lang == "zh":
-        text = f"{lead}：网格 {grid}，{people}，将于 {due} 前签收"
+        text = f"{opening}：网格 {grid}，{people}，将于 {due} 前签收"
         return text + (f"；承办单位：{unit}" if unit else "")
-    text = f"{lead} to grid {grid} ({people}); sign-off due by {due}"
+    text = f"{opening} to grid {grid} ({people}); sign-off due by {due}"
     return text + (f"; unit: {unit}" if unit else "")
 
 
@@ -98,10 +98,10 @@ def returned(d: dict, lang: Lang) -> str:
 
 
 def escalated(d: dict, lang: Lang) -> str:
-    lead = pick(ESCALATE_LEAD, d.get("cause"), lang, " ")
+    opening = pick(ESCALATE_OPENING, d.get("cause"), lang, " ")
     on = labels.day(d.get("meeting_date"), lang)
-    return _zh_en(lang, f"{lead.strip()}已提交 {on} 逢四说事议事会协调",
-                  f"{lead.strip() + ' ' if lead.strip() else ''}On the agenda of the community meeting on {on}")
+    return _zh_en(lang, f"{opening.strip()}已提交 {on} 逢四说事议事会协调",
+                  f"{opening.strip() + ' ' if opening.strip() else ''}On the agenda of the community meeting on {on}")
 
 
 def referred(d: dict, lang: Lang) -> str:
