@@ -3,6 +3,7 @@ database: body size (declared or streamed), JSON content type, and NUL character
 PostgreSQL cannot store in text and would otherwise surface as a 500.
 """
 
+import asyncio
 import json
 from urllib.parse import parse_qsl
 
@@ -12,6 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from redgrid_shared import errors
 
 MAX_BODY_BYTES = 256 * 1024
+# A client that starts a body and never finishes it is answered 408 and its connection closed
+# after this long, instead of holding a worker and a connection open.
+BODY_TIMEOUT_SECONDS = 10.0
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 FORM_TYPE = b"application/x-www-form-urlencoded"
 NUL = "\x00"
@@ -21,9 +25,11 @@ class InputGuard:
     """Plain ASGI middleware (no body copying for requests without one). Paths under
     `form_prefixes` take form-encoded bodies (Open311 GeoReport v2 POSTs are form-encoded)."""
 
-    def __init__(self, app: ASGIApp, *, form_prefixes: tuple[str, ...] = ("/open311/",)):
+    def __init__(self, app: ASGIApp, *, form_prefixes: tuple[str, ...] = ("/open311/",),
+                 body_timeout: float = BODY_TIMEOUT_SECONDS):
         self.app = app
         self._form_prefixes = form_prefixes
+        self._body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,7 +37,7 @@ class InputGuard:
             return
         problem = _check_target(scope)
         if problem is None and scope["method"] in WRITE_METHODS:
-            body, problem = await _read_body(scope, receive)
+            body, problem = await _read_body(scope, receive, self._body_timeout)
             if problem is None:
                 problem = self._check_body(scope, body)
             receive = _replay(body, receive)
@@ -75,14 +81,21 @@ def _check_target(scope: Scope) -> tuple | None:
     return _nul_problem(f"query.{bad}") if bad is not None else None
 
 
-async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, tuple | None]:
-    """The whole body, or a 413 problem once it passes the limit (declared or streamed)."""
+async def _read_body(scope: Scope, receive: Receive,
+                     timeout: float) -> tuple[bytes, tuple | None]:
+    """The whole body, or a 413 problem once it passes the limit (declared or streamed), or
+    a 408 problem when it is not complete within `timeout` seconds."""
     declared = _header(scope, b"content-length")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return b"", _too_large()
     chunks, size = [], 0
+    deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        message = await receive()
+        try:
+            message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+        except TimeoutError:
+            return b"", (408, "request_timeout",
+                         f"the request body did not arrive within {timeout:g} s", {"body": "incomplete"})
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
@@ -135,4 +148,7 @@ def _nul_problem(field: str) -> tuple:
 
 
 def _reject(status: int, code: str, message: str, fields: dict) -> JSONResponse:
-    return JSONResponse(errors.error_body(code, message, fields), status_code=status)
+    # A body cut off or refused unread leaves the connection in an unknown state: close it.
+    headers = {"Connection": "close"} if status in (408, 413) else None
+    return JSONResponse(errors.error_body(code, message, fields), status_code=status,
+                        headers=headers)

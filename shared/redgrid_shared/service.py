@@ -7,7 +7,7 @@ from importlib.resources.abc import Traversable
 import uvicorn
 from fastapi import APIRouter, FastAPI
 
-from redgrid_shared import web
+from redgrid_shared import security, web
 from redgrid_shared.auth import TokenVerifier
 from redgrid_shared.consumer import Handler
 from redgrid_shared.runtime import Runtime, Worker
@@ -44,6 +44,7 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
                                        jwks_url=settings.jwks_url)
     web.setup(app, {"database": runtime.check_database, "broker": runtime.check_broker,
                     "workers": runtime.check_workers})
+    security.install(app, settings)
     for router in routers:
         app.include_router(router)
     return app
@@ -54,4 +55,4 @@ def serve(settings: ServiceSettings, factory: str) -> None:
     logging.basicConfig(level=settings.log_level,
                         format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s")
     uvicorn.run(factory, factory=True, host="0.0.0.0", port=settings.port,
-                log_level=settings.log_level.lower())
+                log_level=settings.log_level.lower(), server_header=False)
