@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import asyncpg
 
 from intake import store
+from intake.media import links as photo_links
 from intake.models import CategoryView, IssuePage, IssueView, ReportIssue, TimelineEntry
 from redgrid_shared import catalog, idempotency, topics
 from redgrid_shared.auth import Principal
@@ -171,6 +172,8 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
         version = await PgEventStore(conn).append(stream_of(issue_id), 0, [env],
                                                   topic=topics.INTAKE_EVENTS)
         row = await store.insert_issue(conn, issue_from_reported(event, at=now, version=version))
+        await photo_links.attach_photos(conn, principal=principal, photos=event.photos,
+                                        issue_id=issue_id)
         await _add_to_timeline(conn, env, issue_id)
         return 201, view(row).model_dump(mode="json")
 

@@ -7,6 +7,8 @@
     redgrid.dispatch.events --consumer group `intake`--> consumer.handle
         -> issues.status/grid/staff/deadlines + timeline + processed_events (one tx)
     GET /v1/issues, /v1/issues/{id}, /v1/issues/{id}/timeline <- issues, issue_timeline
+    POST /v1/media -> media.handlers.upload: sniff + clean (Pillow) -> file, then media row
+    /open311/v2/* -> open311.handlers: public reads of issues; POST -> handlers.report_issue
 """
 
 from importlib import resources
@@ -14,6 +16,9 @@ from importlib import resources
 from fastapi import FastAPI
 
 from intake import api, consumer
+from intake.media import router as media_router
+from intake.media.storage import FolderStorage, MediaStorage
+from intake.open311 import router as open311_router
 from intake.settings import Settings
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
@@ -28,11 +33,16 @@ Every request except `GET /v1/categories` needs a bearer token. Errors always ha
 """
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """Build the intake app; tests pass their own settings or runtime."""
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
+               media_storage: MediaStorage | None = None) -> FastAPI:
+    """Build the intake app; tests pass their own settings, runtime or photo storage."""
     settings = settings or Settings()
-    return create_service_app(
+    app = create_service_app(
         settings=settings, title="RedGrid intake", description=DESCRIPTION,
-        routers=[api.router], migrations=MIGRATIONS, runtime=runtime,
+        routers=[api.router, media_router.build_router(settings.media_max_bytes),
+                 *open311_router.ROUTERS],
+        migrations=MIGRATIONS, runtime=runtime,
         consumers={settings.group_id: (consumer.TOPICS, consumer.handle)},
     )
+    app.state.media_storage = media_storage or FolderStorage(settings.media_dir)
+    return app
