@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from intake import api, consumer
 from intake.media import router as media_router
+from intake.media.limits import UploadLimit
 from intake.media.storage import FolderStorage, MediaStorage
 from intake.open311 import router as open311_router
 from intake.settings import Settings
@@ -39,10 +40,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     settings = settings or Settings()
     app = create_service_app(
         settings=settings, title="RedGrid intake", description=DESCRIPTION,
-        routers=[api.router, media_router.build_router(settings.media_max_bytes),
+        routers=[api.router, media_router.build_router(),
                  *open311_router.ROUTERS],
         migrations=MIGRATIONS, runtime=runtime,
         consumers={settings.group_id: (consumer.TOPICS, consumer.handle)},
     )
     app.state.media_storage = media_storage or FolderStorage(settings.media_dir)
+    app.add_middleware(UploadLimit, path="/v1/media", max_photo_bytes=settings.media_max_bytes)
     return app

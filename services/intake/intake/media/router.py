@@ -13,8 +13,6 @@ from redgrid_shared.auth import Caller
 from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
-# Room for the multipart envelope (boundaries, part headers) around the largest photo.
-MULTIPART_SLACK = 64 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
@@ -46,8 +44,8 @@ def _errors(*codes: int) -> dict:
     return {c: {**described[c], "model": ErrorResponse} for c in codes}
 
 
-def build_router(max_bytes: int) -> APIRouter:
-    """The routes; the upload's streamed body limit is fixed when the app is built."""
+def build_router() -> APIRouter:
+    """The routes (their body limit is `limits.UploadLimit`, installed by main)."""
     router = APIRouter(prefix="/v1", tags=["media"])
 
     @router.post(
@@ -62,7 +60,6 @@ def build_router(max_bytes: int) -> APIRouter:
         responses={201: {"description": "Stored", "headers": {"Location": {
                        "description": "`/v1/media/{id}`", "schema": {"type": "string"}}}},
                    **_errors(401, 403, 413, 415, 422)},
-        max_body_size=max_bytes + MULTIPART_SLACK,
     )
     async def upload_media(
         file: Annotated[UploadFile, File(description="The photo: JPEG, PNG or WebP")],

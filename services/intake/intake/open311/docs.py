@@ -3,6 +3,7 @@ writes the real answers (so the examples cannot drift from them)."""
 
 from datetime import date, datetime, timezone
 
+from intake.models import ErrorResponse
 from intake.open311 import formats, handlers, services, status
 
 _AT = datetime(2026, 11, 24, 1, 30, tzinfo=timezone.utc)
@@ -36,7 +37,7 @@ def _content(root: str, value) -> dict:
 
 def answers(name: str | None, *errors: int) -> dict:
     """`responses=` of a route: its answer and errors, each in JSON and XML."""
-    described = {400: "A missing or wrong argument (jurisdiction_id, dates, status, "
+    described = {400: "A missing or wrong argument (format, jurisdiction_id, dates, status, "
                       "service_code, attributes, address_id, description)",
                  403: "api_key missing, unknown, revoked or for another jurisdiction",
                  404: "No such jurisdiction, service, request or token"}
@@ -45,9 +46,14 @@ def answers(name: str | None, *errors: int) -> dict:
         root, value = EXAMPLES[name]
         result[201 if name == "created" else 200] = {"description": "The answer",
                                                      "content": _content(root, value)}
-    for code in errors:
+    for code in (400, *errors):
         body = [{"code": code, "description": ERRORS[code]}]
         result[code] = {"description": described[code], "content": _content("errors", body)}
+    # Refusals before routing (a body over 256 KiB: 413, NUL characters: 422) and an
+    # unreachable database (503) keep the project's shape: {"error": {code, message, fields}}.
+    result["default"] = {"description": "Refused before routing (413, 415, 422) or the "
+                                        "database is unreachable (503): the project's error "
+                                        "shape", "model": ErrorResponse}
     return result
 
 

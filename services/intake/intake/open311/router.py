@@ -17,6 +17,7 @@ from intake.open311 import docs, formats, handlers, services
 from intake.open311.errors import BadRequest, KeyRefused, NotFound
 from intake.open311.models import (Discovery, IssueKey, KeyIssued, KeyView, RequestCreated,
                                    Service, ServiceDefinition, ServiceRequest)
+from intake.open311.models import Open311Error as ErrorItem
 from redgrid_shared.auth import Caller
 from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES, ApiError
@@ -100,7 +101,7 @@ async def service_definition(
     description="Newest first, at most 1,000. `service_request_id` (comma-delimited) "
                 "overrides the other filters; otherwise the range defaults to the latest 90 "
                 "days and may span at most 90. No personal data: no reporter, unit, free "
-                "text or photos.", responses=docs.answers("requests", 400, 404))
+                "text or photos.", responses=docs.answers("requests", 404))
 async def list_requests(
     fmt: Fmt, pool: PoolDep, jurisdiction_id: Jurisdiction = None,
     service_request_id: Annotated[str | None, Query(
@@ -128,7 +129,7 @@ async def list_requests(
                 "required; answers go in `attribute[code]=value`. Names, phone and email are "
                 "not stored; `email`, `device_id` or `account_id` only make a pseudonymous "
                 "reporter id. Answers `service_request_id` at once (realtime).",
-    openapi_extra=docs.POST_FORM, responses=docs.answers("created", 400, 403, 404))
+    openapi_extra=docs.POST_FORM, responses=docs.answers("created", 403, 404))
 async def create_request(fmt: Fmt, request: Request, pool: PoolDep,
                          key: IdempotencyKey) -> Response:
     form = await request.form()
@@ -149,7 +150,8 @@ async def get_request(
     return formats.respond(fmt, "service_requests", found)
 
 
-@public.get("/tokens/{token}.{fmt}", summary="A request id from a token",
+@public.get("/tokens/{token}.{fmt}", summary="A request id from a token", status_code=404,
+            response_model=list[ErrorItem],
             description="Every service here is `realtime`: a POST answers the "
                         "`service_request_id` itself and no token is ever issued, so every "
                         "token is 404.", responses=docs.answers(None, 404))
