@@ -19,9 +19,9 @@ FORMATS: dict[str, tuple[str, dict]] = {
     "PNG": ("image/png", {"optimize": True}),
     "WEBP": ("image/webp", {"quality": 90}),
 }
-CONTENT_TYPES = tuple(mime for mime, _ in FORMATS.values())
-# Modes each encoder writes; anything else is converted (e.g. CMYK JPEG -> RGB is fine to keep).
-SAVE_MODES = {"JPEG": {"L", "RGB", "CMYK"}, "PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"},
+# Modes each encoder writes; anything else is converted to RGB, or RGBA if it has alpha.
+SAVE_MODES = {"JPEG": {"L", "RGB", "CMYK"},
+              "PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"},
               "WEBP": {"RGB", "RGBA"}}
 
 
