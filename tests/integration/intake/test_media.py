@@ -17,7 +17,7 @@ from intake.media import handlers, store
 from intake.settings import Settings
 from redgrid_shared.consumer import apply_once
 from redgrid_shared.topics import DISPATCH_EVENTS
-from tests.unit.intake.builders import SECRET, auth, issue_assigned, report
+from tests.unit.intake.builders import SECRET, auth, issue_assigned, principal, report
 from tests.unit.intake.photos import GPS_IFD, exif_of, noisy_jpeg, photo
 
 MAX_BYTES = 64 * 1024
@@ -185,22 +185,18 @@ async def test_an_upload_retried_with_its_key_stores_one_photo(client, pool, med
     assert other.status_code == 422
 
 
-async def test_a_row_that_fails_to_commit_leaves_no_file(client, pool, media_dir, monkeypatch):
+async def test_a_row_that_fails_to_commit_leaves_no_file(app, pool, media_dir, monkeypatch):
     async def failing_insert(conn, row):
         raise RuntimeError("database said no")
 
     monkeypatch.setattr(store, "insert", failing_insert)
     before = files(media_dir)
     with pytest.raises(RuntimeError):
-        await handlers.upload(pool, storage=client._transport.app.state.media_storage,
-                              principal=_principal(), data=photo(), idempotency_key=None,
+        await handlers.upload(pool, storage=app.state.media_storage,
+                              principal=principal(sub=person()), data=photo(),
+                              idempotency_key=None,
                               limits=handlers.Limits(MAX_BYTES, 10**7))
     assert files(media_dir) == before
-
-
-def _principal():
-    from tests.unit.intake.builders import principal
-    return principal(sub=person())
 
 
 async def test_the_sweep_removes_orphan_files_and_unclaimed_photos(client, pool, media_dir, app):

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 import pytest_asyncio
 
@@ -22,7 +23,6 @@ OTHER_ADMIN = {"sub": "a-1", "role": "admin", "community": "other"}
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def keys(app) -> dict[str, str]:
     """One key per served community, issued through the admin route."""
-    import httpx
     issued = {}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://intake") as client:

@@ -139,7 +139,9 @@ async def create_request(fmt: Fmt, request: Request, pool: PoolDep,
 
 
 @public.get("/requests/{service_request_id}.{fmt}", response_model=list[ServiceRequest],
-            summary="Read one service request", responses=docs.answers("request", 404))
+            summary="Read one service request",
+            description="A one-item list, as the spec has it; 404 for an id that is not a "
+                        "request of this jurisdiction.", responses=docs.answers("request", 404))
 async def get_request(
     fmt: Fmt, pool: PoolDep,
     service_request_id: Annotated[str, Path(max_length=64, examples=["iss-3f9c2a7d41b0e865"])],
