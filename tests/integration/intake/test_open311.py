@@ -226,3 +226,19 @@ async def test_an_unknown_request_is_404_in_the_spec_shape(client, keys):
     response = await client.get(f"{V2}/requests/iss-{uuid.uuid4().hex[:16]}.json",
                                 params={"jurisdiction_id": "other"})
     assert response.status_code == 404 and response.json()[0]["code"] == 404
+
+
+async def test_a_list_holds_at_most_1000_requests_newest_first(client, pool, keys):
+    await pool.execute(
+        """INSERT INTO issues (id, community, reporter_id, reported_by, category, description,
+                               building, source, status, stream_version, created_at, updated_at)
+           SELECT 'iss-ffff' || lpad(to_hex(n), 12, '0'), 'other', 'u-bulk', 'u-bulk',
+                  'suggestion', 'bulk', 'b-01', 'app', 'reported', 1,
+                  now() - n * interval '1 minute', now() - n * interval '1 minute'
+           FROM generate_series(1, 1005) AS n""")
+    response = await client.get(f"{V2}/requests.json", params={"jurisdiction_id": "other",
+                                                               "service_code": "suggestion"})
+    listed = response.json()
+    assert len(listed) == 1000
+    assert listed[0]["service_request_id"] == "iss-ffff000000000001"
+    assert listed[-1]["service_request_id"] == f"iss-ffff{1000:012x}"
