@@ -1,6 +1,9 @@
 """Request checks that run before routing, so bad input never reaches a handler or the
 database: body size (declared or streamed), JSON content type, and NUL characters, which
 PostgreSQL cannot store in text and would otherwise surface as a 500.
+
+Upload paths (photos) take multipart bodies larger than the JSON limit: the guard checks
+only their content type and leaves the size to the route's own streamed limit.
 """
 
 import asyncio
@@ -18,6 +21,7 @@ MAX_BODY_BYTES = 256 * 1024
 BODY_TIMEOUT_SECONDS = 10.0
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 FORM_TYPE = b"application/x-www-form-urlencoded"
+MULTIPART_TYPE = b"multipart/form-data"
 NUL = "\x00"
 
 
@@ -26,17 +30,22 @@ class InputGuard:
     `form_prefixes` take form-encoded bodies (Open311 GeoReport v2 POSTs are form-encoded)."""
 
     def __init__(self, app: ASGIApp, *, form_prefixes: tuple[str, ...] = ("/open311/",),
-                 body_timeout: float = BODY_TIMEOUT_SECONDS):
+                 body_timeout: float = BODY_TIMEOUT_SECONDS,
+                 upload_paths: frozenset[str] = frozenset({"/v1/media"})):
         self.app = app
         self._form_prefixes = form_prefixes
         self._body_timeout = body_timeout
+        self._upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         problem = _check_target(scope)
-        if problem is None and scope["method"] in WRITE_METHODS:
+        if problem is None and scope["method"] in WRITE_METHODS \
+                and scope["path"] in self._upload_paths:
+            problem = _check_upload(scope)
+        elif problem is None and scope["method"] in WRITE_METHODS:
             body, problem = await _read_body(scope, receive, self._body_timeout)
             if problem is None:
                 problem = self._check_body(scope, body)
@@ -69,6 +78,15 @@ class InputGuard:
 
 def _header(scope: Scope, name: bytes) -> bytes:
     return next((v for k, v in scope["headers"] if k == name), b"")
+
+
+def _check_upload(scope: Scope) -> tuple | None:
+    """Uploads come as multipart/form-data; their size limit belongs to the route."""
+    content_type = _header(scope, b"content-type").split(b";")[0].strip().lower()
+    if content_type == MULTIPART_TYPE:
+        return None
+    return (415, "unsupported_media_type", "send the photo as multipart/form-data",
+            {"header.content-type": "must be multipart/form-data"})
 
 
 def _check_target(scope: Scope) -> tuple | None:

@@ -20,6 +20,7 @@ from intake.timeline import timeline_data
 from intake.words import labels, summaries
 from intake.words.language import DEFAULT, Lang
 from redgrid_shared import idempotency, topics
+from intake.media import links as photo_links
 from redgrid_shared.auth import Principal
 from redgrid_shared.clock import Clock, system_clock
 from redgrid_shared.errors import ApiError
@@ -153,6 +154,8 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
         version = await PgEventStore(conn).append(stream_of(issue_id), 0, [env],
                                                   topic=topics.INTAKE_EVENTS)
         row = await store.insert_issue(conn, issue_from_reported(event, at=now, version=version))
+        await photo_links.attach_photos(conn, principal=principal, photos=event.photos,
+                                        issue_id=issue_id)
         await add_to_timeline(conn, env, issue_id)
         return 201, view(row, lang).model_dump(mode="json")
 

@@ -11,6 +11,8 @@
         -> categories: category_limits (sla.changed)                     (+ processed_events, one tx)
     GET /v1/issues, /v1/issues/{id}, /v1/issues/{id}/timeline <- issues, issue_timeline
     GET /v1/categories <- catalogue + category_limits of the caller's community
+    POST /v1/media -> media.handlers.upload: sniff + clean (Pillow) -> file, then media row
+    /open311/v2/* -> open311.handlers: public reads of issues; POST -> handlers.report_issue
 """
 
 from importlib import resources
@@ -20,6 +22,10 @@ from fastapi import FastAPI
 from intake import api, consumer, edge
 from intake.actions import api as actions_api
 from intake.categories import api as categories_api
+from intake.media import router as media_router
+from intake.media.limits import UploadLimit
+from intake.media.storage import FolderStorage, MediaStorage
+from intake.open311 import router as open311_router
 from intake.settings import Settings
 from redgrid_shared.clock import Clock, system_clock
 from redgrid_shared.runtime import Runtime
@@ -39,14 +45,19 @@ default, English for `en`. Writes are rate-limited per caller (429 with `Retry-A
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
-               clock: Clock = system_clock) -> FastAPI:
-    """Build the intake app; tests pass their own settings, runtime or clock."""
+               clock: Clock = system_clock,
+               media_storage: MediaStorage | None = None) -> FastAPI:
+    """Build the intake app; tests pass their own settings, runtime, clock or photo storage."""
     settings = settings or Settings()
     app = create_service_app(
         settings=settings, title="RedGrid intake", description=DESCRIPTION,
-        routers=[api.router, actions_api.router, categories_api.router], migrations=MIGRATIONS,
-        runtime=runtime, consumers={settings.group_id: (consumer.TOPICS, consumer.handle)},
+        routers=[api.router, actions_api.router, categories_api.router,
+                 media_router.build_router(), *open311_router.ROUTERS],
+        migrations=MIGRATIONS, runtime=runtime,
+        consumers={settings.group_id: (consumer.TOPICS, consumer.handle)},
     )
     app.state.clock = clock
+    app.state.media_storage = media_storage or FolderStorage(settings.media_dir)
+    app.add_middleware(UploadLimit, path="/v1/media", max_photo_bytes=settings.media_max_bytes)
     edge.install(app)
     return app

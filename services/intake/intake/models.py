@@ -5,8 +5,9 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from intake.media.models import MediaId
 from redgrid_shared import catalog
 from redgrid_shared.events import Department, ResidentAction, Source, Vulnerable
 
@@ -23,7 +24,7 @@ REPORT_EXAMPLE = {
     "building": "b-03",
     "unit": "2-301",
     "vulnerable": None,
-    "photos": ["https://photos.example.org/u-1001/drain.jpg"],
+    "photos": ["med-4f1c9a0e2b7d4c6a8e3f5b1d0c2a9e7f"],
     "source": "app",
 }
 
@@ -42,8 +43,9 @@ class ReportIssue(BaseModel):
         None, description="Unit within the building, e.g. `2-301`; omit for public areas")
     vulnerable: Vulnerable | None = Field(
         None, description="An elderly person or a child living alone (一老一小): handled as urgent")
-    photos: list[HttpUrl] = Field([], max_length=MAX_PHOTOS,
-                                  description=f"Up to {MAX_PHOTOS} photo URLs")
+    photos: list[MediaId] = Field([], max_length=MAX_PHOTOS,
+                                  description=f"Up to {MAX_PHOTOS} ids from POST /v1/media, "
+                                              "uploaded by the submitter")
     source: Source = Field("app", description="Where the report came from")
     on_behalf_of: ShortId | None = Field(
         None, description="Resident id; required when a steward, operator or admin reports "
