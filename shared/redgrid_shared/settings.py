@@ -1,5 +1,7 @@
 """Settings every service shares, read from the environment by pydantic-settings."""
 
+from pathlib import Path
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,6 +40,14 @@ class ServiceSettings(BaseSettings):
     # Writes per caller (see ratelimit.py), in the `limits` notation; empty disables.
     rate_limit_writes: str = Field("60/minute;600/hour", validation_alias="RATE_LIMIT_WRITES")
     rate_limit_storage_uri: str = Field("memory://", validation_alias="RATE_LIMIT_STORAGE_URI")
+    # Development and tests only: time is wall time plus the seconds written in this file
+    # (redgrid_shared.clock.OffsetFileClock); unset (production) means wall time.
+    clock_offset_file: Path | None = Field(None, validation_alias="REDGRID_CLOCK_OFFSET_FILE")
+
+    @field_validator("clock_offset_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("rate_limit_writes")
     @classmethod

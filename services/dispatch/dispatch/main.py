@@ -23,7 +23,7 @@ from importlib import resources
 
 from fastapi import FastAPI
 
-from redgrid_shared.clock import Clock, system_clock
+from redgrid_shared.clock import Clock, clock_from_settings
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
@@ -48,9 +48,10 @@ the issue's status does not allow is 409 `wrong_status` with `fields.status`."""
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None, *,
-               clock: Clock = system_clock) -> FastAPI:
+               clock: Clock | None = None) -> FastAPI:
     """The dispatch app; tests pass their own settings, runtime or clock."""
     settings = settings or Settings()
+    clock = clock or clock_from_settings(settings)
     app = create_service_app(
         settings=settings, title="RedGrid dispatch", description=DESCRIPTION,
         routers=[grids_api.router, workflow_api.router, workflow_lists.router,

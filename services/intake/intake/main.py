@@ -27,7 +27,7 @@ from intake.media.limits import UploadLimit
 from intake.media.storage import FolderStorage, MediaStorage
 from intake.open311 import router as open311_router
 from intake.settings import Settings
-from redgrid_shared.clock import Clock, system_clock
+from redgrid_shared.clock import Clock, clock_from_settings
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
@@ -45,10 +45,11 @@ default, English for `en`. Writes are rate-limited per caller (429 with `Retry-A
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
-               clock: Clock = system_clock,
+               clock: Clock | None = None,
                media_storage: MediaStorage | None = None) -> FastAPI:
     """Build the intake app; tests pass their own settings, runtime, clock or photo storage."""
     settings = settings or Settings()
+    clock = clock or clock_from_settings(settings)
     app = create_service_app(
         settings=settings, title="RedGrid intake", description=DESCRIPTION,
         routers=[api.router, actions_api.router, categories_api.router,

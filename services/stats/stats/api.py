@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from importlib import resources
 from typing import Annotated
 
@@ -22,8 +22,8 @@ MOMENT_HELP = "ISO 8601 date (an Asia/Shanghai day) or date-time"
 
 
 def now(request: Request) -> datetime:
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock else datetime.now(timezone.utc)
+    """The app's clock (create_app's `clock`, by default `clock_from_settings`)."""
+    return request.app.state.clock()
 
 
 def read_scope(

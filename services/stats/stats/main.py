@@ -13,13 +13,12 @@
 Stats produces no events, so no outbox relay runs.
 """
 
-from collections.abc import Callable
-from datetime import datetime
 from importlib import resources
 
 from fastapi import FastAPI
 
 from redgrid_shared import topics
+from redgrid_shared.clock import Clock, clock_from_settings
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
@@ -31,9 +30,10 @@ TOPICS = (topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
-               clock: Callable[[], datetime] | None = None) -> FastAPI:
+               clock: Clock | None = None) -> FastAPI:
     """The stats app; tests pass settings, a started runtime or a fixed clock."""
     settings = settings or Settings()
+    clock = clock or clock_from_settings(settings)
     app = create_service_app(
         settings=settings, title="RedGrid stats",
         description="Read models for operations dashboards, rebuildable from the event log.",

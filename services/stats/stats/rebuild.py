@@ -12,12 +12,13 @@ import json
 import logging
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from redgrid_shared import consumer, db, logreader
+from redgrid_shared.clock import clock_from_settings, system_clock
 
 from stats import figures, projections, queries
 from stats.main import MIGRATIONS, TOPICS
@@ -62,7 +63,7 @@ async def rebuild(database_url: str, bootstrap: str, schema: str, *, community: 
     """Project both topics from offset 0 into a fresh `schema`; the summary of the result."""
     if schema == Settings().schema:
         raise ValueError(f"refusing to rebuild into the live schema {schema!r}")
-    as_of = as_of or datetime.now(timezone.utc)
+    as_of = as_of or system_clock()
     admin = await asyncpg.connect(database_url)
     try:
         await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -96,7 +97,7 @@ def differences(rebuilt: Summary, live: Summary) -> dict[str, tuple]:
 
 async def _main(args: argparse.Namespace) -> int:
     settings = Settings()
-    as_of = parse_moment(args.as_of, "as_of") or datetime.now(timezone.utc)
+    as_of = parse_moment(args.as_of, "as_of") or clock_from_settings(settings)()
     rebuilt = await rebuild(settings.database_url, settings.kafka_bootstrap_servers, args.schema,
                             community=args.community, as_of=as_of)
     live = await live_summary(settings, community=args.community, as_of=as_of)

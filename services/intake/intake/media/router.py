@@ -10,7 +10,7 @@ from intake.media.models import MEDIA_EXAMPLE, MediaView
 from intake.media.storage import MediaStorage
 from intake.models import ErrorResponse
 from redgrid_shared.auth import Caller
-from redgrid_shared.deps import IdempotencyKey, PoolDep
+from redgrid_shared.deps import ClockDep, IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -64,11 +64,11 @@ def build_router() -> APIRouter:
     async def upload_media(
         file: Annotated[UploadFile, File(description="The photo: JPEG, PNG or WebP")],
         caller: Caller, pool: PoolDep, key: IdempotencyKey, storage: StorageDep,
-        limits: LimitsDep,
+        limits: LimitsDep, clock: ClockDep,
     ) -> JSONResponse:
         data = await file.read(limits.max_bytes + 1)
         result = await handlers.upload(pool, storage=storage, principal=caller, data=data,
-                                       limits=limits, idempotency_key=key)
+                                       limits=limits, idempotency_key=key, clock=clock)
         response = result.response()
         response.headers["Location"] = result.body["url"]
         return response

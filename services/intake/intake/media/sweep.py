@@ -8,7 +8,7 @@ from intake.media import handlers
 from intake.media.storage import FolderStorage
 from intake.settings import Settings
 from redgrid_shared import db
-from redgrid_shared.clock import system_clock
+from redgrid_shared.clock import clock_from_settings
 
 log = logging.getLogger("intake.media.sweep")
 
@@ -17,7 +17,7 @@ async def main(settings: Settings) -> handlers.SweepResult:
     pool = await db.create_pool(settings.database_url, settings.schema, min_size=1, max_size=2)
     try:
         return await handlers.sweep(pool, storage=FolderStorage(settings.media_dir),
-                                    now=system_clock())
+                                    now=clock_from_settings(settings)())
     finally:
         await pool.close()
 

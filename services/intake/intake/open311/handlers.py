@@ -103,7 +103,8 @@ async def get_request(pool: asyncpg.Pool, *, jurisdiction_id: str | None,
 
 
 async def create_request(pool: asyncpg.Pool, *, form: list[tuple[str, str]],
-                         idempotency_key: str | None) -> list[dict]:
+                         idempotency_key: str | None,
+                         clock: Clock = system_clock) -> list[dict]:
     """Post a report for the key's community through intake's report use case."""
     fields = {k: v for k, v in form if not k.startswith("attribute[")}
     api_key = query.given(fields.get("api_key"))
@@ -142,7 +143,7 @@ async def create_request(pool: asyncpg.Pool, *, form: list[tuple[str, str]],
     # The key's application files for a pseudonymous resident; nothing personal is kept.
     principal = Principal(sub=reporter, role="resident", community=key["community"])
     result = await issues.report_issue(pool, principal=principal, command=command,
-                                       idempotency_key=idempotency_key)
+                                       idempotency_key=idempotency_key, clock=clock)
     return [{"service_request_id": result.body["id"], "service_notice": services.notice(code),
              "account_id": None}]
 

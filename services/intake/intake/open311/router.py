@@ -19,7 +19,7 @@ from intake.open311.models import (Discovery, IssueKey, KeyIssued, KeyView, Requ
                                    Service, ServiceDefinition, ServiceRequest)
 from intake.open311.models import Open311Error as ErrorItem
 from redgrid_shared.auth import Caller
-from redgrid_shared.deps import IdempotencyKey, PoolDep
+from redgrid_shared.deps import ClockDep, IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES, ApiError
 
 STATUS_OF = {BadRequest: 400, KeyRefused: 403, NotFound: 404}
@@ -103,7 +103,7 @@ async def service_definition(
                 "days and may span at most 90. No personal data: no reporter, unit, free "
                 "text or photos.", responses=docs.answers("requests", 404))
 async def list_requests(
-    fmt: Fmt, pool: PoolDep, jurisdiction_id: Jurisdiction = None,
+    fmt: Fmt, pool: PoolDep, clock: ClockDep, jurisdiction_id: Jurisdiction = None,
     service_request_id: Annotated[str | None, Query(
         max_length=20_000, examples=["iss-3f9c2a7d41b0e865,iss-0b1c2d3e4f5a6b7c"])] = None,
     service_code: Annotated[str | None, Query(max_length=2_000,
@@ -117,7 +117,7 @@ async def list_requests(
     found = await handlers.list_requests(
         pool, jurisdiction_id=jurisdiction_id, service_request_id=service_request_id,
         service_code=service_code, start_date=start_date, end_date=end_date,
-        status_filter=status)
+        status_filter=status, clock=clock)
     return formats.respond(fmt, "service_requests", found)
 
 
@@ -131,10 +131,11 @@ async def list_requests(
                 "reporter id. Answers `service_request_id` at once (realtime).",
     openapi_extra=docs.POST_FORM, responses=docs.answers("created", 403, 404))
 async def create_request(fmt: Fmt, request: Request, pool: PoolDep,
-                         key: IdempotencyKey) -> Response:
+                         key: IdempotencyKey, clock: ClockDep) -> Response:
     form = await request.form()
     pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    created = await handlers.create_request(pool, form=pairs, idempotency_key=key)
+    created = await handlers.create_request(pool, form=pairs, idempotency_key=key,
+                                            clock=clock)
     return formats.respond(fmt, "service_requests", created, status=201)
 
 
@@ -183,8 +184,9 @@ def _errors(*codes: int) -> dict:
                        "second key (revoke the spare).",
            responses=_errors(401, 403, 422))
 async def issue_key(command: Annotated[IssueKey, Body()], caller: Caller,
-                    pool: PoolDep) -> JSONResponse:
-    return (await handlers.issue_key(pool, principal=caller, command=command)).response()
+                    pool: PoolDep, clock: ClockDep) -> JSONResponse:
+    return (await handlers.issue_key(pool, principal=caller, command=command,
+                                     clock=clock)).response()
 
 
 @keys.get("", response_model=list[KeyView], summary="List the community's Open311 keys",
@@ -197,6 +199,7 @@ async def list_keys(caller: Caller, pool: PoolDep) -> list[KeyView]:
            description="Admin only. The key stops working at once; revoking again is a "
                        "no-op that returns the key.", responses=_errors(401, 403, 404))
 async def revoke_key(key_id: Annotated[str, Path(max_length=64, examples=["k-3c9e1a7f5b20"])],
-                     caller: Caller, pool: PoolDep, key: IdempotencyKey) -> JSONResponse:
+                     caller: Caller, pool: PoolDep, key: IdempotencyKey,
+                     clock: ClockDep) -> JSONResponse:
     return (await handlers.revoke_key(pool, principal=caller, key_id=key_id,
-                                      idempotency_key=key)).response()
+                                      idempotency_key=key, clock=clock)).response()
