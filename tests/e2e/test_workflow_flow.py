@@ -1,195 +1,90 @@
-"""The staff workflow end to end: intake and two dispatch replicas as processes, SLAs scaled
-down (SLA_TIME_SCALE) so deadlines pass during the test, driven through the public APIs.
-Event sequences and the exactly-once checks read dispatch's event store, and every event
-checked must also be on the dispatch topic.
-
-Its processes get a broker of their own when the suite runs on the embedded one: other
-processes on the shared topics (the package's system) would otherwise route these reports
-too, and these replicas would route everyone else's."""
+"""The staff workflow end to end, through the public APIs, on the workflow stack: intake, two
+dispatch replicas and stats as processes, SLAs scaled down (SLA_TIME_SCALE) so deadlines pass
+during the test, and one moving clock (REDGRID_CLOCK_OFFSET_FILE) so a meeting day arrives
+(stack.py). Event sequences and the exactly-once checks read dispatch's event store, and every
+event checked must also be on the dispatch topic."""
 
 import asyncio
-import json
 import os
 import signal
 import uuid
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
 import asyncpg
 import httpx
-import pytest_asyncio
-from aiokafka import AIOKafkaConsumer
 
-from redgrid_dev.broker import TansuBroker
-from redgrid_dev.ports import free_port
-from redgrid_dev.services import Service, wait_all_ready
-from redgrid_shared import codec, topics
-from redgrid_shared.auth import mint_token
+from redgrid_dev.services import wait_all_ready
 
-from tests.conftest import use_docker
-from tests.e2e.conftest import SECRET
+from tests.e2e.stack import (SHANGHAI, act, dispatch_events, eventually, report, resident_act,
+                             resident_sees, setup_grid, shanghai, summary, timeline, work)
 
-DEADLINE_SECONDS = 90
-# A week becomes 15 s, 2 h about 0.18 s: suggestions (7 days) leave time to act by hand,
-# repairs (2 h) go overdue at once.
-SCALE = 40320
+ATTENDEES = {"community": ["社区书记 黄建华"], "property_company": ["物业经理 李明"],
+             "owner_representatives": ["3栋 王阿姨"], "volunteers": ["志愿者 小周"]}
 
 
-class Stack:
-    def __init__(self, urls: dict, dispatchers: list[Service], env: dict, database_url: str):
-        self.urls, self.dispatchers, self.env, self.database_url = urls, dispatchers, env, database_url
-        self.community = f"c-wf-{uuid.uuid4().hex[:6]}"
-
-    def token(self, role: str, sub: str, grids=()) -> dict:
-        token = mint_token(secret=SECRET, sub=sub, role=role, community=self.community,
-                           grids=list(grids))
-        return {"Authorization": f"Bearer {token}"}
-
-    @property
-    def dispatch(self) -> str:
-        return self.urls["dispatch"]
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bootstrap(kafka_bootstrap, tmp_path_factory):
-    """A broker for this module's processes only, unless the suite runs on external ones."""
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or use_docker():
-        yield kafka_bootstrap
-        return
-    log = Path(tmp_path_factory.mktemp("tansu-workflow")) / "tansu.log"
-    with TansuBroker(log_file=log) as broker:
-        yield broker.bootstrap
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def stack(make_database, bootstrap):
-    kafka_bootstrap = bootstrap
-    database_url = await make_database("e2e_workflow")
-    run = uuid.uuid4().hex[:8]
-    env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-           "REDGRID_JWT_SECRET": SECRET, "RELAY_POLL_SECONDS": "0.5",
-           "SLA_TIME_SCALE": str(SCALE), "TIMER_POLL_SECONDS": "0.2"}
-    intake = Service("intake", free_port())
-    dispatchers = [Service("dispatch", free_port()) for _ in range(2)]
-    try:
-        await intake.start({**env, "KAFKA_CONSUMER_GROUP": f"wf-{run}-intake"})
-        for service in dispatchers:  # one consumer group: the replicas share the partitions
-            await service.start({**env, "KAFKA_CONSUMER_GROUP": f"wf-{run}-dispatch"})
-        await wait_all_ready([intake, *dispatchers], timeout=120)
-        yield Stack({"intake": intake.url, "dispatch": dispatchers[0].url}, dispatchers,
-                    {**env, "KAFKA_CONSUMER_GROUP": f"wf-{run}-dispatch"}, database_url)
-    finally:
-        for service in (intake, *dispatchers):
-            await service.stop()
-
-
-async def eventually(fetch, accept, what: str, seconds: float = DEADLINE_SECONDS):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while True:
-        result = await fetch()
-        if accept(result):
-            return result
-        assert loop.time() < deadline, f"{what} never happened; last: {result}"
-        await asyncio.sleep(0.1)
-
-
-async def stored(database_url: str, issue_id: str) -> list[dict]:
-    """Dispatch's stream of one issue, in version order: {id, type, data}."""
-    conn = await asyncpg.connect(database_url, server_settings={"search_path": "dispatch"})
-    try:
-        rows = await conn.fetch("SELECT event_id, type, data FROM events WHERE stream_id = $1 "
-                                "ORDER BY version", f"issue-{issue_id}")
-    finally:
-        await conn.close()
-    return [{"id": r["event_id"], "type": r["type"].removeprefix("org.redgrid."),
-             "data": json.loads(r["data"])} for r in rows]
-
-
-async def published(bootstrap: str, event_ids: set) -> None:
-    """Wait until every one of these events is on the dispatch topic."""
-    consumer = AIOKafkaConsumer(topics.DISPATCH_EVENTS, bootstrap_servers=bootstrap,
-                                group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
-    await consumer.start()
-    missing = set(event_ids)
-    try:
-        async with asyncio.timeout(DEADLINE_SECONDS):
-            async for record in consumer:
-                missing.discard(codec.from_kafka(record.headers, record.key, record.value).id)
-                if not missing:
-                    return
-    finally:
-        await consumer.stop()
-
-
-async def dispatch_events(stack, bootstrap: str, issue_id: str) -> list[dict]:
-    """The issue's dispatch events as stored, once all of them are published."""
-    events = await stored(stack.database_url, issue_id)
-    await published(bootstrap, {e["id"] for e in events})
-    return events
-
-
-async def setup_grid(client, stack: Stack, *, backup: bool = True) -> dict:
-    suffix = uuid.uuid4().hex[:6]
-    grid = {"grid_id": f"g-{suffix}", "building": f"b-{suffix}", "steward": f"s-{suffix}",
-            "repairer": f"r-{suffix}", "backup": f"s2-{suffix}"}
-    body = {"community": stack.community, "name": "第二网格", "buildings": [grid["building"]],
-            "steward": grid["steward"], "repairer": grid["repairer"],
-            "backup_steward": grid["backup"] if backup else None, "members": []}
-    put = await client.put(f"{stack.dispatch}/v1/grids/{grid['grid_id']}", json=body,
-                           headers=stack.token("admin", "a-wf"))
-    assert put.status_code == 201, put.text
-    return grid
-
-
-async def report(client, stack: Stack, grid: dict, category: str) -> str:
-    created = await client.post(f"{stack.urls['intake']}/v1/issues",
-                                headers=stack.token("resident", "u-wf"),
-                                json={"category": category, "description": "e2e",
-                                      "building": grid["building"], "unit": "1-101"})
-    assert created.status_code == 201, created.text
-    return created.json()["id"]
-
-
-async def work(client, stack: Stack, issue_id: str, headers: dict, status: str) -> dict:
-    url = f"{stack.dispatch}/v1/issues/{issue_id}"
-    seen = await eventually(lambda: client.get(url, headers=headers),
-                            lambda r: r.status_code == 200 and r.json()["status"] == status,
-                            f"{issue_id} {status}")
-    return seen.json()
-
-
-async def test_reported_assigned_accepted_started_resolved_then_closed_by_silence(
-        stack, bootstrap):
+async def test_reported_assigned_accepted_started_resolved_then_confirmed_by_the_resident(
+        stack, workflow_bootstrap):
     async with httpx.AsyncClient(timeout=10) as client:
         grid = await setup_grid(client, stack)
-        steward = stack.token("steward", grid["steward"], [grid["grid_id"]])
+        steward = grid["steward_token"]
         issue_id = await report(client, stack, grid, "suggestion")
         view = await work(client, stack, issue_id, steward, "assigned")
         assert view["unit"] == "1-101"  # the grid's staff see the resident's unit
 
-        for action, body in (("accept", {}), ("start", {}),
-                             ("resolve", {"note": "已增设座椅"})):
-            response = await client.post(f"{stack.dispatch}/v1/issues/{issue_id}/{action}",
-                                         json=body, headers={**steward,
-                                                             "Idempotency-Key": action})
+        for action, body in (("accept", {}), ("start", {}), ("resolve", {"note": "已增设座椅"})):
+            response = await act(client, stack, issue_id, action, steward, body)
             assert response.status_code == 200, response.text
         assert response.json()["close_due_at"]
+        resolved = await resident_sees(client, stack, issue_id, "resolved")
+        assert resolved["resolution_note"] == "已增设座椅" and resolved["close_due_at"]
 
-        closed = await work(client, stack, issue_id, steward, "closed")
-        assert closed["status"] == "closed"
-    events = await dispatch_events(stack, bootstrap, issue_id)
+        confirmed = await resident_act(client, stack, issue_id, "confirm")
+        assert confirmed.status_code == 202, confirmed.text
+        assert (confirmed.json()["status"], confirmed.json()["pending_action"]) == (
+            "closed", "confirm")  # what the resident asked for, until dispatch settles it
+        await resident_sees(client, stack, issue_id, "closed")
+        assert (await work(client, stack, issue_id, steward, "closed"))["status"] == "closed"
+        entries = [e["type"] for e in await timeline(client, stack, issue_id)]
+        figures = await summary(client, stack, lambda s: s["by_status"].get("closed") == 1,
+                                "stats counting the closed issue")
+        assert (figures["collected"], figures["handled"]) == (1, 1)
+
+    events = await dispatch_events(stack, workflow_bootstrap, issue_id)
     assert [e["type"] for e in events] == [
-        "issue.assigned", "issue.accepted", "issue.started", "issue.resolved", "issue.closed"]
+        "issue.assigned", "issue.accepted", "issue.started", "issue.resolved", "issue.closed",
+        "issue.resident-action-settled"]
+    closed, settled = events[-2]["data"], events[-1]["data"]
+    assert closed["reason"] == "confirmed"
+    assert (settled["action"], settled["outcome"], settled["status"]) == (
+        "confirm", "applied", "closed")
+    assert entries == ["issue.reported", "issue.assigned", "issue.accepted", "issue.started",
+                       "issue.resolved", "issue.confirmed", "issue.closed",
+                       "issue.resident-action-settled"]
+
+
+async def test_a_resolved_issue_nobody_answers_is_closed_after_seven_days(
+        stack, workflow_bootstrap):
+    async with httpx.AsyncClient(timeout=10) as client:
+        grid = await setup_grid(client, stack)
+        steward = grid["steward_token"]
+        issue_id = await report(client, stack, grid, "suggestion")
+        await work(client, stack, issue_id, steward, "assigned")
+        for action, body in (("accept", {}), ("resolve", {"note": "已增设座椅"})):
+            response = await act(client, stack, issue_id, action, steward, body)
+            assert response.status_code == 200, response.text
+        await work(client, stack, issue_id, steward, "closed")
+        assert (await resident_sees(client, stack, issue_id, "closed"))["status"] == "closed"
+    events = await dispatch_events(stack, workflow_bootstrap, issue_id)
+    assert [e["type"] for e in events] == [
+        "issue.assigned", "issue.accepted", "issue.resolved", "issue.closed"]
     assert events[-1]["data"]["reason"] == "no_response_7_days"
 
 
-async def test_returned_reassigned_to_the_backup_then_overdue_and_escalated(
-        stack, bootstrap):
+async def test_returned_reassigned_overdue_escalated_then_decided_at_the_meeting(
+        stack, workflow_bootstrap):
     async with httpx.AsyncClient(timeout=10) as client:
         grid = await setup_grid(client, stack)
-        steward = stack.token("steward", grid["steward"], [grid["grid_id"]])
+        steward = grid["steward_token"]
         issue_id = await report(client, stack, grid, "dispute.neighbor")
         first = await work(client, stack, issue_id, steward, "assigned")
         # From now on a dispute must be signed off within a (scaled) minute; the running
@@ -201,19 +96,62 @@ async def test_returned_reassigned_to_the_backup_then_overdue_and_escalated(
         assert (await client.get(f"{stack.dispatch}/v1/issues/{issue_id}", headers=steward)
                 ).json()["signoff_due_at"] == first["signoff_due_at"]
 
-        returned = await client.post(f"{stack.dispatch}/v1/issues/{issue_id}/return",
-                                     json={"reason": "当事人是本人亲属，需回避"}, headers=steward)
+        returned = await act(client, stack, issue_id, "return", steward,
+                             {"reason": "当事人是本人亲属，需回避"})
         assert returned.status_code == 200, returned.text
         escalated = await work(client, stack, issue_id, steward, "escalated")
-        assert escalated["steward_id"] == grid["backup"] and escalated["meeting_date"]
+        assert escalated["steward_id"] == grid["backup"]
+        day = date.fromisoformat(escalated["meeting_date"])
+        seen = await resident_sees(client, stack, issue_id, "escalated")
+        assert seen["meeting_date"] == day.isoformat()
 
-    events = await dispatch_events(stack, bootstrap, issue_id)
-    assert [e["type"] for e in events] == [
+        operator = stack.token("operator", "op-wf")
+        minutes_url = f"{stack.dispatch}/v1/meetings/{day.isoformat()}/minutes"
+        minutes = {"attendees": ATTENDEES, "decisions": [
+            {"issue_id": issue_id, "decision": "resolved", "note": "双方当场和解"}]}
+        early = await client.post(minutes_url, json=minutes, headers=operator)
+        assert early.status_code == 422, early.text  # the day has not come
+        assert "path.meeting_date" in early.json()["error"]["fields"]
+
+        stack.move_clock_to(shanghai(day, 10))  # every process: the meeting morning
+        agenda = (await client.get(f"{stack.dispatch}/v1/meetings/{day.isoformat()}",
+                                   headers=operator)).json()
+        assert agenda["status"] == "upcoming"
+        [item] = agenda["agenda"]
+        assert (item["issue_id"], item["escalation"]["cause"]) == (issue_id, "overdue")
+        assert [h["type"] for h in item["history"]][-2:] == ["issue.overdue", "issue.escalated"]
+
+        held = await client.post(minutes_url, json=minutes,
+                                 headers={**operator, "Idempotency-Key": uuid.uuid4().hex})
+        assert held.status_code == 201, held.text
+        assert held.json()["status"] == "held"
+        again = await client.post(minutes_url, json=minutes,
+                                  headers={**operator, "Idempotency-Key": uuid.uuid4().hex})
+        assert again.status_code == 409 and again.json()["error"]["code"] == "minutes_recorded"
+
+        decided = await resident_sees(client, stack, issue_id, "resolved")
+        assert (decided["resolution_note"], decided["meeting_date"]) == (
+            "双方当场和解", day.isoformat())
+        entries = await timeline(client, stack, issue_id)
+        figures = await summary(client, stack, lambda s: s["handled"] == 1,
+                                "stats counting the decision")
+
+    assert [e["type"] for e in entries][:7] == [
+        "issue.reported", "issue.assigned", "issue.returned", "issue.assigned", "issue.overdue",
+        "issue.escalated", "issue.resolved"]
+    assert datetime.fromisoformat(entries[6]["time"]).astimezone(SHANGHAI).date() == day
+    assert datetime.fromisoformat(figures["as_of"]).astimezone(SHANGHAI).date() == day
+    events = await dispatch_events(stack, workflow_bootstrap, issue_id)
+    assert [e["type"] for e in events][:6] == [
         "issue.assigned", "issue.returned", "issue.assigned", "issue.overdue",
-        "issue.escalated"]
-    reassigned, overdue, escalated = (e["data"] for e in events[2:])
+        "issue.escalated", "issue.resolved"]
+    reassigned, overdue, escalation, resolution = (e["data"] for e in events[2:6])
     assert (reassigned["reason"], reassigned["steward_id"]) == ("returned", grid["backup"])
-    assert overdue["deadline"] == "signoff" and escalated["cause"] == "overdue"
+    assert overdue["deadline"] == "signoff" and escalation["cause"] == "overdue"
+    assert (resolution["via"], resolution["meeting_date"]) == ("meeting", day.isoformat())
+    # The meeting day is the first 4th, 14th or 24th strictly after the escalation's date.
+    local = events[4]["time"].astimezone(SHANGHAI).date()
+    assert day.day in (4, 14, 24) and timedelta(days=1) <= day - local <= timedelta(days=11)
 
 
 async def counts(database_url: str, issue_ids: list[str]) -> dict[str, tuple[int, int]]:
@@ -249,14 +187,14 @@ async def test_two_replicas_share_hundreds_of_reports_and_timers_each_once(stack
 async def test_a_deadline_passed_while_dispatch_was_down_still_fires_once(stack):
     async with httpx.AsyncClient(timeout=10) as client:
         grid = await setup_grid(client, stack)
-        steward = stack.token("steward", grid["steward"], [grid["grid_id"]])
+        steward = grid["steward_token"]
         issue_id = await report(client, stack, grid, "suggestion")
         view = await work(client, stack, issue_id, steward, "assigned")
         for service in stack.dispatchers:
             os.killpg(service.proc.pid, signal.SIGKILL)
             await service.proc.wait()
         due = datetime.fromisoformat(view["signoff_due_at"])
-        await eventually(lambda: asyncio.sleep(0, datetime.now(timezone.utc)),
+        await eventually(lambda: asyncio.sleep(0, stack.now()),
                          lambda now: now > due, "the deadline passing while down", 60)
         for service in stack.dispatchers:
             await service.start(stack.env)
