@@ -1,17 +1,14 @@
-"""Dependency aliases of dispatch's routes: the clock, settings and the callers by role."""
+"""Dependency aliases of dispatch's routes: settings and the callers by role (the clock is
+the shared `ClockDep`, re-exported here)."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from redgrid_shared.auth import Caller, Principal, require_role
-from redgrid_shared.clock import Clock
+from redgrid_shared.deps import ClockDep  # noqa: F401 - the one clock dependency
 
 from dispatch.settings import Settings
-
-
-async def get_clock(request: Request) -> Clock:
-    return request.app.state.clock
 
 
 async def get_settings(request: Request) -> Settings:
@@ -36,7 +33,6 @@ async def workforce_caller(caller: Caller) -> Principal:
     return caller
 
 
-ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Admin = Annotated[Principal, Depends(admin_caller)]
 Desk = Annotated[Principal, Depends(desk_caller)]

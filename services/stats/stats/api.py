@@ -6,11 +6,11 @@ from datetime import datetime, time, timedelta
 from importlib import resources
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from redgrid_shared.auth import Caller
-from redgrid_shared.deps import PoolDep
+from redgrid_shared.deps import ClockDep, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from stats import figures, queries, scope
@@ -21,13 +21,8 @@ pages = APIRouter(tags=["dashboard"])
 MOMENT_HELP = "ISO 8601 date (an Asia/Shanghai day) or date-time"
 
 
-def now(request: Request) -> datetime:
-    """The app's clock (create_app's `clock`, by default `clock_from_settings`)."""
-    return request.app.state.clock()
-
-
 def read_scope(
-    request: Request, caller: Caller,
+    clock: ClockDep, caller: Caller,
     community: Annotated[str | None, Query(description="defaults to the caller's")] = None,
     grid: str | None = None, category: str | None = None,
     source: Annotated[str | None, Query(description="app | meeting | grid_visit | hotline")] = None,
@@ -36,7 +31,7 @@ def read_scope(
     as_of: Annotated[str | None, Query(description=f"default now; {MOMENT_HELP}")] = None,
 ) -> scope.Scope:
     """The checked scope of a request: 403 for a non-desk caller or a foreign community."""
-    return scope.build(caller, now=now(request), community=community, grid=grid,
+    return scope.build(caller, now=clock(), community=community, grid=grid,
                        category=category, source=source, start=from_, end=to, as_of=as_of)
 
 
