@@ -12,7 +12,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from intake.models import ErrorResponse
 from intake.open311 import docs, formats, handlers, services
 from intake.open311.errors import BadRequest, KeyRefused, NotFound
 from intake.open311.models import (Discovery, IssueKey, KeyIssued, KeyView, RequestCreated,
@@ -20,7 +19,8 @@ from intake.open311.models import (Discovery, IssueKey, KeyIssued, KeyView, Requ
 from intake.open311.models import Open311Error as ErrorItem
 from redgrid_shared.auth import Caller
 from redgrid_shared.deps import IdempotencyKey, PoolDep
-from redgrid_shared.errors import ERROR_RESPONSES, ApiError
+from intake.responses import WRITE, errors
+from redgrid_shared.errors import ApiError
 
 STATUS_OF = {BadRequest: 400, KeyRefused: 403, NotFound: 404}
 
@@ -169,10 +169,11 @@ async def unknown(rest: str) -> Response:
 
 # --- keys ---------------------------------------------------------------------------------
 
+KEY_ERRORS = {403: "Only admins manage keys", 404: "No such key in the admin's community"}
+
+
 def _errors(*codes: int) -> dict:
-    described = {**ERROR_RESPONSES, 403: {"description": "Only admins manage keys"},
-                 404: {"description": "No such key in the admin's community"}}
-    return {c: {**described[c], "model": ErrorResponse} for c in codes}
+    return errors(*codes, described=KEY_ERRORS)
 
 
 @keys.post("", status_code=201, response_model=KeyIssued, summary="Issue an Open311 API key",
@@ -181,21 +182,23 @@ def _errors(*codes: int) -> dict:
                        "answer only; the server keeps its SHA-256. Idempotency-Key is not "
                        "honoured here, so the secret is never stored: a retry issues a "
                        "second key (revoke the spare).",
-           responses=_errors(401, 403, 422))
+           responses=_errors(*(c for c in WRITE if c not in (404, 409))))
 async def issue_key(command: Annotated[IssueKey, Body()], caller: Caller,
                     pool: PoolDep) -> JSONResponse:
     return (await handlers.issue_key(pool, principal=caller, command=command)).response()
 
 
 @keys.get("", response_model=list[KeyView], summary="List the community's Open311 keys",
-          description="Admin only. Never shows the secrets.", responses=_errors(401, 403))
+          description="Admin only. Every key of the admin's community, revoked ones included, "
+                      "oldest first; never the secrets.", responses=_errors(401, 403, 503))
 async def list_keys(caller: Caller, pool: PoolDep) -> list[KeyView]:
     return await handlers.list_keys(pool, principal=caller)
 
 
 @keys.post("/{key_id}/revoke", response_model=KeyView, summary="Revoke an Open311 key",
            description="Admin only. The key stops working at once; revoking again is a "
-                       "no-op that returns the key.", responses=_errors(401, 403, 404))
+                       "no-op that returns the key.",
+           responses=_errors(*(c for c in WRITE if c != 409)))
 async def revoke_key(key_id: Annotated[str, Path(max_length=64, examples=["k-3c9e1a7f5b20"])],
                      caller: Caller, pool: PoolDep, key: IdempotencyKey) -> JSONResponse:
     return (await handlers.revoke_key(pool, principal=caller, key_id=key_id,
