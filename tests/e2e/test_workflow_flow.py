@@ -68,7 +68,10 @@ async def stack(make_database, bootstrap):
     run = uuid.uuid4().hex[:8]
     env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "REDGRID_JWT_SECRET": SECRET, "RELAY_POLL_SECONDS": "0.5",
-           "SLA_TIME_SCALE": str(SCALE), "TIMER_POLL_SECONDS": "0.2"}
+           "SLA_TIME_SCALE": str(SCALE), "TIMER_POLL_SECONDS": "0.2",
+           # One resident files hundreds of reports here: a desk-sized write budget, as
+           # `make run` gives (the limit itself is tested in tests/unit/shared/test_security).
+           "RATE_LIMIT_WRITES": "6000/minute"}
     intake = Service("intake", free_port())
     dispatchers = [Service("dispatch", free_port()) for _ in range(2)]
     try:
