@@ -18,6 +18,7 @@
 from importlib import resources
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from intake import api, consumer, edge
 from intake.actions import api as actions_api
@@ -58,6 +59,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     )
     app.state.clock = clock
     app.state.media_storage = media_storage or FolderStorage(settings.media_dir)
-    app.add_middleware(UploadLimit, path="/v1/media", max_photo_bytes=settings.media_max_bytes)
+    # Innermost, just around the routes: the shared layers (security headers, rate limit, the
+    # input guard with its body deadline) see every upload and every 413 it answers.
+    app.user_middleware.append(Middleware(UploadLimit, path="/v1/media",
+                                          max_photo_bytes=settings.media_max_bytes))
     edge.install(app)
     return app
