@@ -18,6 +18,7 @@ import asyncpg
 from intake import handlers as issues
 from intake import store as issue_store
 from intake.media import images, store
+from intake.media.links import uploaded_by
 from intake.media.models import MediaView
 from intake.media.storage import MediaStorage
 from redgrid_shared import idempotency
@@ -56,7 +57,7 @@ def may_read(principal: Principal, media, issue) -> bool:
     """The uploader, or anyone who may see the issue that lists the photo."""
     if media["community"] != principal.community:
         return False
-    if media["uploaded_by"] == principal.sub:
+    if uploaded_by(principal, media):
         return True
     return issue is not None and issues.can_see(principal, issue)
 
@@ -92,6 +93,7 @@ async def upload(pool: asyncpg.Pool, *, storage: MediaStorage, principal: Princi
         await storage.put(media_id, image.data)
         row = await store.insert(conn, {
             "id": media_id, "community": principal.community, "uploaded_by": principal.sub,
+            "uploader_role": principal.role,
             "content_type": image.content_type, "size_bytes": len(image.data),
             "width": image.width, "height": image.height, "sha256": image.sha256,
             "created_at": clock()})
