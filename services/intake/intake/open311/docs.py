@@ -10,7 +10,7 @@ _AT = datetime(2026, 11, 24, 1, 30, tzinfo=timezone.utc)
 _ROW = {"id": "iss-3f9c2a7d41b0e865", "status": "escalated", "category": "repair.seepage",
         "building": "b-03", "grid_id": "g-03", "meeting_date": date(2026, 12, 4),
         "signoff_due_at": _AT, "completion_limit_minutes": 1440, "completion_due_at": None,
-        "created_at": _AT, "updated_at": _AT}
+        "department": None, "close_due_at": None, "created_at": _AT, "updated_at": _AT}
 _REQUEST = status.public_request(_ROW)
 EXAMPLES = {
     "discovery": ("discovery", handlers.discovery("http://intake.example.org/open311/v2",
