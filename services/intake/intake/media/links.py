@@ -5,7 +5,7 @@ import asyncpg
 
 from intake.media import store
 from redgrid_shared.auth import Principal
-from redgrid_shared.errors import ApiError
+from intake.errors import Invalid
 
 
 def uploaded_by(principal: Principal, media) -> bool:
@@ -34,11 +34,11 @@ def photo_problems(principal: Principal, photos: list[str], rows: dict) -> dict[
 
 async def attach_photos(conn: asyncpg.Connection, *, principal: Principal, photos: list[str],
                         issue_id: str) -> None:
-    """Mark the photos as the issue's, or ApiError 422 naming each bad `body.photos.N`."""
+    """Mark the photos as the issue's, or Invalid naming each bad `body.photos.N`."""
     if not photos:
         return
     rows = await store.lock_many(conn, sorted(set(photos)))
     problems = photo_problems(principal, photos, rows)
     if problems:
-        raise ApiError(422, "invalid_request", f"invalid fields: {', '.join(problems)}", problems)
+        raise Invalid.each(problems)
     await store.attach(conn, photos, issue_id)

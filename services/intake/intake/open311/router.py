@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
+from intake import edge
+from intake.errors import DomainError
 from intake.open311 import docs, formats, handlers, services
 from intake.open311.errors import BadRequest, KeyRefused, NotFound
 from intake.open311.models import (Discovery, IssueKey, KeyIssued, KeyView, RequestCreated,
@@ -41,9 +43,10 @@ class Open311Route(APIRoute):
                 return formats.errors(fmt, 400, [
                     f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
                     for e in exc.errors()])
-            except ApiError as exc:
+            except (DomainError, ApiError) as exc:  # from the report use case it shares
+                status = exc.status if isinstance(exc, ApiError) else edge.http_status(exc)
                 described = [f"{field}: {why}" for field, why in exc.fields.items()]
-                return formats.errors(fmt, 400 if exc.status == 422 else exc.status,
+                return formats.errors(fmt, 400 if status == 422 else status,
                                       described or [exc.message])
 
         return route
