@@ -35,13 +35,19 @@ from redgrid_shared.service import create_service_app
 MIGRATIONS = resources.files("intake") / "migrations"
 DESCRIPTION = """Residents report problems and follow them to the fix.
 
-Every request except `GET /v1/categories` needs a bearer token (categories take one
-optionally, to show the limits of the caller's community). Texts for people (`status_label`,
-timeline `summary`, category `label`) follow `Accept-Language`: Simplified Chinese by
-default, English for `en`. Writes are rate-limited per caller (429 with `Retry-After`). Errors always have the shape
-`{"error": {"code", "message", "fields"}}`, where `fields` names each bad input
-(`body.category`, `query.cursor`). Times are ISO 8601 with an offset. Every POST accepts an
-`Idempotency-Key` header: a retry with the same key and body gets the first response back.
+Every `/v1` request except `GET /v1/categories` needs a bearer token (categories take one
+optionally, to show the limits of the caller's community). Photos are uploaded to
+`POST /v1/media` and listed by id in a report. Open311 GeoReport v2 clients use the public
+routes under `/open311/v2/` (JSON or XML; a POST carries an `api_key` an admin issued).
+
+Texts for people (`status_label`, timeline `summary`, category `label`) follow
+`Accept-Language`: Simplified Chinese by default, English for `en`. Writes are rate-limited
+per caller (429 with `Retry-After`); a body that does not arrive in time is cut off (408).
+Errors on `/v1` always have the shape `{"error": {"code", "message", "fields"}}`, where
+`fields` names each bad input (`body.category`, `query.cursor`); Open311 routes answer the
+spec's error list. Times are ISO 8601 with an offset. Every POST accepts an
+`Idempotency-Key` header: a retry with the same key and body gets the first response back
+(except issuing an Open311 key, whose answer holds a secret that is never stored).
 """
 
 

@@ -9,6 +9,7 @@ from intake.media import handlers
 from intake.media.models import MEDIA_EXAMPLE, MediaView
 from intake.media.storage import MediaStorage
 from intake.responses import READ, WRITE, errors
+from redgrid_shared import guards
 from redgrid_shared.auth import Caller
 from redgrid_shared.deps import IdempotencyKey, PoolDep
 
@@ -36,8 +37,8 @@ READ_ERRORS = {404: "No such photo, or not one the caller may see",
 UPLOAD_ERRORS = {
     400: "The multipart body could not be parsed (no boundary, a broken part)",
     403: "Repairers may not upload photos",
-    408: "The upload did not arrive whole within 60 s of the request (see "
-         "docs/operations.md); the connection is closed",
+    408: f"The upload did not arrive whole within {guards.UPLOAD_TIMEOUT_SECONDS:g} s of the "
+         "request (see docs/operations.md); the connection is closed",
     413: "The photo is over MEDIA_MAX_BYTES (8 MiB by default) or MEDIA_MAX_PIXELS "
          "(40 million); `fields` names `body.file`",
     415: "Not multipart/form-data, or `file` is not a JPEG, PNG or WebP image (judged by its "
