@@ -265,6 +265,9 @@ async def public_view(client, request_id: str) -> dict:
     response = await client.get(f"{V2}/requests/{request_id}.json",
                                 params={"jurisdiction_id": "erqiaoxi"})
     assert response.status_code == 200, response.text
+    # Public, yet never cached: the status changes with every dispatch event.
+    assert (response.headers["cache-control"], response.headers["x-content-type-options"]) == (
+        "no-store", "nosniff")
     [request] = response.json()
     return request
 
