@@ -19,13 +19,12 @@ from tests.unit.intake.builders import SECRET, auth
 NOT_A_PHOTO = {"file": ("p.jpg", b"GIF89a not really", "image/jpeg")}
 
 
-def app_with(upload_timeout: float | None = None, **settings):
-    """The intake app; `upload_timeout` shortens the guard's upload deadline for a test."""
+def app_with(deadlines: dict | None = None, **settings):
+    """The intake app; `deadlines` (body_timeout, upload_timeout) shorten the guard's."""
     app = create_app(Settings(jwt_secret=SECRET, **settings))
-    if upload_timeout is not None:
-        app.user_middleware = [
-            Middleware(guards.InputGuard, upload_timeout=upload_timeout)
-            if m.cls is guards.InputGuard else m for m in app.user_middleware]
+    if deadlines:
+        app.user_middleware = [Middleware(guards.InputGuard, **deadlines)
+                               if m.cls is guards.InputGuard else m for m in app.user_middleware]
     return app
 
 
@@ -57,16 +56,28 @@ async def _serve(app):
     return server, task, port
 
 
-async def test_a_photo_upload_that_never_finishes_is_cut_off_with_408_and_closed():
-    server, task, port = await _serve(app_with(upload_timeout=0.3))
+TOKEN = auth(sub="u-slow")["Authorization"].encode()
+PHOTO_PART = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n"
+              b"Content-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xe0")
+SLOW = {  # what never finishes -> (the deadline shortened, the request's start)
+    "photo upload": ({"upload_timeout": 0.3},
+                     b"POST /v1/media HTTP/1.1\r\nHost: t\r\nAuthorization: " + TOKEN
+                     + b"\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                       b"Content-Length: 100000\r\n\r\n" + PHOTO_PART),
+    "Open311 post": ({"body_timeout": 0.3},
+                     b"POST /open311/v2/requests.json HTTP/1.1\r\nHost: t\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: 500\r\n\r\napi_key=o311_abc&service_code=rep"),
+}
+
+
+@pytest.mark.parametrize("what", list(SLOW))
+async def test_a_body_that_never_finishes_is_cut_off_with_408_and_closed(what):
+    deadlines, start = SLOW[what]
+    server, task, port = await _serve(app_with(deadlines))
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        token = auth(sub="u-slow")["Authorization"]
-        part = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n"
-                b"Content-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xe0")
-        writer.write(b"POST /v1/media HTTP/1.1\r\nHost: t\r\nAuthorization: " + token.encode()
-                     + b"\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                       b"Content-Length: 100000\r\n\r\n" + part)
+        writer.write(start)
         await writer.drain()
         answer = await asyncio.wait_for(reader.read(), timeout=30)  # ends at EOF: closed
         writer.close()
