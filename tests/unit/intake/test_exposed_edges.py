@@ -50,8 +50,10 @@ async def _serve(app):
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
                                            log_level="warning", server_header=False))
     task = asyncio.create_task(server.serve())
+    deadline = asyncio.get_running_loop().time() + 30
     while not server.started:
-        assert not task.done(), "uvicorn did not start"
+        assert not task.done() and asyncio.get_running_loop().time() < deadline, \
+            "uvicorn did not start"
         await asyncio.sleep(0.01)
     return server, task, port
 
