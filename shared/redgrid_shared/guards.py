@@ -3,7 +3,8 @@ database: body size (declared or streamed), JSON content type, and NUL character
 PostgreSQL cannot store in text and would otherwise surface as a 500.
 
 Upload paths (photos) take multipart bodies larger than the JSON limit: the guard checks
-only their content type and leaves the size to the route's own streamed limit.
+their content type, leaves the size to the route's own streamed limit, and lets the route
+read the body as it streams; it still cuts off a body that is not whole in time (408).
 """
 
 import asyncio
@@ -19,6 +20,9 @@ MAX_BODY_BYTES = 256 * 1024
 # A client that starts a body and never finishes it is answered 408 and its connection closed
 # after this long, instead of holding a worker and a connection open.
 BODY_TIMEOUT_SECONDS = 10.0
+# An upload may be up to a few MiB from a phone on a slow network: it gets longer, e.g. 8 MiB
+# at about 1.2 Mbit/s.
+UPLOAD_TIMEOUT_SECONDS = 60.0
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 FORM_TYPE = b"application/x-www-form-urlencoded"
 MULTIPART_TYPE = b"multipart/form-data"
@@ -31,10 +35,12 @@ class InputGuard:
 
     def __init__(self, app: ASGIApp, *, form_prefixes: tuple[str, ...] = ("/open311/",),
                  body_timeout: float = BODY_TIMEOUT_SECONDS,
+                 upload_timeout: float = UPLOAD_TIMEOUT_SECONDS,
                  upload_paths: frozenset[str] = frozenset({"/v1/media"})):
         self.app = app
         self._form_prefixes = form_prefixes
         self._body_timeout = body_timeout
+        self._upload_timeout = upload_timeout
         self._upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -45,6 +51,9 @@ class InputGuard:
         if problem is None and scope["method"] in WRITE_METHODS \
                 and scope["path"] in self._upload_paths:
             problem = _check_upload(scope)
+            if problem is None:
+                await _with_deadline(self.app, self._upload_timeout)(scope, receive, send)
+                return
         elif problem is None and scope["method"] in WRITE_METHODS:
             body, problem = await _read_body(scope, receive, self._body_timeout)
             if problem is None:
@@ -112,8 +121,7 @@ async def _read_body(scope: Scope, receive: Receive,
         try:
             message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
         except TimeoutError:
-            return b"", (408, "request_timeout",
-                         f"the request body did not arrive within {timeout:g} s", {"body": "incomplete"})
+            return b"", _timeout_problem(timeout)
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
@@ -124,6 +132,47 @@ async def _read_body(scope: Scope, receive: Receive,
         if not message.get("more_body", False):
             break
     return b"".join(chunks), None
+
+
+def _timeout_problem(timeout: float) -> tuple:
+    return (408, "request_timeout", f"the request body did not arrive within {timeout:g} s",
+            {"body": "incomplete"})
+
+
+def _with_deadline(app: ASGIApp, timeout: float) -> ASGIApp:
+    """`app` reading its body as it streams, but only until `timeout` seconds from now: then
+    the client is answered 408 (connection closed) and the app sees a disconnect, whatever
+    it answers after that is dropped. A response the app already started is left alone."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        state = {"whole": False, "started": False, "cut": False}
+
+        async def timed_receive() -> Message:
+            if state["cut"]:
+                return {"type": "http.disconnect"}
+            if state["whole"] or state["started"]:
+                return await receive()  # e.g. waiting for a disconnect: no deadline
+            try:
+                message = await asyncio.wait_for(receive(), deadline - loop.time())
+            except TimeoutError:
+                state["cut"] = True
+                await _reject(*_timeout_problem(timeout))(scope, receive, send)
+                return {"type": "http.disconnect"}
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                state["whole"] = True
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if state["cut"]:
+                return
+            state["started"] = True
+            await send(message)
+
+        await app(scope, timed_receive, guarded_send)
+
+    return guarded
 
 
 def _replay(body: bytes, original: Receive) -> Receive:

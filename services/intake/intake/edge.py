@@ -3,10 +3,12 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from intake.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, WrongStatus
+from intake.errors import (Conflict, DomainError, Invalid, NotAllowed, NotFound, TooLarge,
+                           Unsupported, WrongStatus)
 from redgrid_shared.errors import error_body
 
-STATUS = {NotFound: 404, NotAllowed: 403, Invalid: 422, WrongStatus: 409, Conflict: 409}
+STATUS = {NotFound: 404, NotAllowed: 403, Invalid: 422, WrongStatus: 409, Conflict: 409,
+          TooLarge: 413, Unsupported: 415}
 
 
 def http_status(error: DomainError) -> int:

@@ -32,8 +32,28 @@ class Invalid(DomainError):
 
     code = "invalid_request"
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}", {field: message})
+    def __init__(self, field: str, message: str, **more: str):
+        fields = {field: message, **more}
+        super().__init__(f"{field}: {message}" if not more
+                         else f"invalid fields: {', '.join(fields)}", fields)
+
+    @classmethod
+    def each(cls, problems: dict[str, str]) -> "Invalid":
+        """One error naming every field at fault (at least one)."""
+        (field, message), *rest = problems.items()
+        return cls(field, message, **dict(rest))
+
+
+class TooLarge(DomainError):
+    """An upload is over a size or pixel limit."""
+
+    code = "payload_too_large"
+
+
+class Unsupported(DomainError):
+    """An upload is not of a kind this API takes (e.g. not a JPEG, PNG or WebP image)."""
+
+    code = "unsupported_media_type"
 
 
 class WrongStatus(DomainError):

@@ -15,15 +15,14 @@ import asyncpg
 
 from intake import store
 from intake.errors import Invalid, NotAllowed, NotFound
+from intake.media import links as photo_links
 from intake.models import IssuePage, IssueView, ReportIssue, TimelineEntry
 from intake.timeline import timeline_data
 from intake.words import labels, summaries
 from intake.words.language import DEFAULT, Lang
 from redgrid_shared import idempotency, topics
-from intake.media import links as photo_links
 from redgrid_shared.auth import Principal
 from redgrid_shared.clock import Clock, system_clock
-from redgrid_shared.errors import ApiError
 from redgrid_shared.events import Envelope, IssueReported, envelope
 from redgrid_shared.eventstore import PgEventStore
 
@@ -122,8 +121,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError("not a cursor of this API")
         return at, issue_id
     except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(422, "invalid_request", "the cursor is not one this API returned",
-                       {"query.cursor": "invalid cursor"}) from None
+        raise Invalid("query.cursor", "not a cursor this API returned") from None
 
 
 def view(row, lang: Lang = DEFAULT) -> IssueView:

@@ -18,6 +18,7 @@
 from importlib import resources
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from intake import api, consumer, edge
 from intake.actions import api as actions_api
@@ -34,13 +35,19 @@ from redgrid_shared.service import create_service_app
 MIGRATIONS = resources.files("intake") / "migrations"
 DESCRIPTION = """Residents report problems and follow them to the fix.
 
-Every request except `GET /v1/categories` needs a bearer token (categories take one
-optionally, to show the limits of the caller's community). Texts for people (`status_label`,
-timeline `summary`, category `label`) follow `Accept-Language`: Simplified Chinese by
-default, English for `en`. Writes are rate-limited per caller (429 with `Retry-After`). Errors always have the shape
-`{"error": {"code", "message", "fields"}}`, where `fields` names each bad input
-(`body.category`, `query.cursor`). Times are ISO 8601 with an offset. Every POST accepts an
-`Idempotency-Key` header: a retry with the same key and body gets the first response back.
+Every `/v1` request except `GET /v1/categories` needs a bearer token (categories take one
+optionally, to show the limits of the caller's community). Photos are uploaded to
+`POST /v1/media` and listed by id in a report. Open311 GeoReport v2 clients use the public
+routes under `/open311/v2/` (JSON or XML; a POST carries an `api_key` an admin issued).
+
+Texts for people (`status_label`, timeline `summary`, category `label`) follow
+`Accept-Language`: Simplified Chinese by default, English for `en`. Writes are rate-limited
+per caller (429 with `Retry-After`); a body that does not arrive in time is cut off (408).
+Errors on `/v1` always have the shape `{"error": {"code", "message", "fields"}}`, where
+`fields` names each bad input (`body.category`, `query.cursor`); Open311 routes answer the
+spec's error list. Times are ISO 8601 with an offset. Every POST accepts an
+`Idempotency-Key` header: a retry with the same key and body gets the first response back
+(except issuing an Open311 key, whose answer holds a secret that is never stored).
 """
 
 
@@ -59,6 +66,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     )
     app.state.clock = clock
     app.state.media_storage = media_storage or FolderStorage(settings.media_dir)
-    app.add_middleware(UploadLimit, path="/v1/media", max_photo_bytes=settings.media_max_bytes)
+    # Innermost, just around the routes: the shared layers (security headers, rate limit, the
+    # input guard with its body deadline) see every upload and every 413 it answers.
+    app.user_middleware.append(Middleware(UploadLimit, path="/v1/media",
+                                          max_photo_bytes=settings.media_max_bytes))
     edge.install(app)
     return app

@@ -3,7 +3,7 @@ jurisdiction, filters, the status mapping, and no personal data. Two communities
 here (`erqiaoxi` and `other`), each with a resident `u-same`."""
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from xml.etree import ElementTree
 
 import httpx
@@ -11,9 +11,11 @@ import pytest
 import pytest_asyncio
 
 from intake import consumer
+from redgrid_shared import events
 from redgrid_shared.consumer import apply_once
 from redgrid_shared.topics import DISPATCH_EVENTS
-from tests.unit.intake.builders import auth, issue_assigned, report
+from tests.integration.intake.flow import deliver, reported, stream
+from tests.unit.intake.builders import auth, issue_assigned, report, settled, step
 
 V2 = "/open311/v2"
 ADMIN = {"sub": "a-1", "role": "admin"}
@@ -242,3 +244,68 @@ async def test_a_list_holds_at_most_1000_requests_newest_first(client, pool, key
     assert len(listed) == 1000
     assert listed[0]["service_request_id"] == "iss-ffff000000000001"
     assert listed[-1]["service_request_id"] == f"iss-ffff{1000:012x}"
+
+
+CLOSE_DUE = datetime(2030, 1, 8, 4, 0, tzinfo=timezone.utc)
+# What dispatch did after the assignment and sign-off -> what the public sees.
+WORKFLOW = {
+    "escalated": ([(events.IssueEscalated, {"meeting_date": date(2026, 12, 4)})],
+                  "将提交 2026-12-04 逢四说事议事会", "逢四说事议事会"),
+    "referred": ([(events.IssueReferred, {"department": "housing"})], "已转交住建部门",
+                 "住建部门"),
+    "returned": ([(events.IssueReturned, {})], "已退单，待重新派单", "社区服务站"),
+    "resolved": ([(events.IssueStarted, {}), (events.IssueResolved, {"close_due_at": CLOSE_DUE})],
+                 "已办结，待居民确认（2030-01-08 前未确认将自动结案）", "网格 g-03"),
+    "closed": ([(events.IssueStarted, {}), (events.IssueResolved, {"close_due_at": CLOSE_DUE}),
+                (events.IssueClosed, {})], "已结案", "网格 g-03"),
+}
+
+
+async def public_view(client, request_id: str) -> dict:
+    response = await client.get(f"{V2}/requests/{request_id}.json",
+                                params={"jurisdiction_id": "erqiaoxi"})
+    assert response.status_code == 200, response.text
+    # Public, yet never cached: the status changes with every dispatch event.
+    assert (response.headers["cache-control"], response.headers["x-content-type-options"]) == (
+        "no-store", "nosniff")
+    [request] = response.json()
+    return request
+
+
+@pytest.mark.parametrize("status", list(WORKFLOW))
+async def test_the_public_view_follows_the_staff_workflow(client, pool, keys, status):
+    steps, notes, agency = WORKFLOW[status]
+    request_id = await posted(client, keys["erqiaoxi"])
+    await deliver(pool, issue_assigned(request_id), step(events.IssueAccepted, request_id),
+                  *(step(kind, request_id, **data) for kind, data in steps))
+    request = await public_view(client, request_id)
+    public = "closed" if status in ("resolved", "closed") else "open"
+    assert (request["status"], request["status_notes"], request["agency_responsible"]) == (
+        public, notes, agency)
+    # Escalated, referred and returned issues have no running deadline; done ones none left.
+    assert request["expected_datetime"] is None
+
+
+async def test_a_running_completion_deadline_is_the_expected_time(client, pool, keys):
+    request_id = await posted(client, keys["erqiaoxi"])
+    done_by = datetime(2030, 1, 2, 4, 0, tzinfo=timezone.utc)
+    await deliver(pool, issue_assigned(request_id),
+                  step(events.IssueAccepted, request_id, completion_due_at=done_by))
+    request = await public_view(client, request_id)
+    assert (request["status_notes"], request["expected_datetime"]) == (
+        "已签收", "2030-01-02T12:00:00+08:00")
+
+
+async def test_a_cancelled_report_is_closed_with_the_residents_word(client, pool, keys):
+    issue, headers = await reported(client)
+    cancel = await client.post(f"/v1/issues/{issue['id']}/cancel", json={"reason": "修好了"},
+                               headers=headers)
+    assert cancel.status_code == 202, cancel.text
+    *_, action = await stream(pool, issue["id"])
+    assert action["type"] == "org.redgrid.issue.cancelled"
+    # Pending, the view already shows what the resident asked; settled, it stays so.
+    assert (await public_view(client, issue["id"]))["status_notes"] == "已撤销"
+    await deliver(pool, settled(issue["id"], str(action["event_id"]), grid_id=None))
+    request = await public_view(client, issue["id"])
+    assert (request["status"], request["status_notes"], request["agency_responsible"],
+            request["expected_datetime"]) == ("closed", "已撤销", "社区服务站", None)

@@ -131,6 +131,33 @@ def _examples_of(spec: dict, ref_or_schema: dict) -> list:
     return schema.get("examples", [])
 
 
+def _schema(spec: dict, ref_or_schema: dict) -> dict:
+    if "$ref" in ref_or_schema:
+        return spec["components"]["schemas"][ref_or_schema["$ref"].rsplit("/", 1)[-1]]
+    return ref_or_schema
+
+
+def _documents_its_answer(spec: dict, media_type: str, content: dict) -> bool:
+    """JSON with examples; any other type (a photo's bytes) with its binary schema."""
+    if media_type == "application/json":
+        return bool(content.get("examples") or content.get("example")
+                    or _examples_of(spec, content["schema"]))
+    return content["schema"] == {"type": "string", "format": "binary"}
+
+
+def _documents_its_body(spec: dict, media_type: str, body: dict) -> bool:
+    """A JSON body with examples; a multipart body with its parts' schema, their types and
+    an example of the form."""
+    if media_type == "application/json":
+        return bool(body.get("examples") or _examples_of(spec, body["schema"]))
+    parts = _schema(spec, body["schema"])
+    return (media_type == "multipart/form-data" and bool(parts["required"])
+            and set(parts["required"]) <= set(parts["properties"])
+            and set(body["encoding"]) == set(parts["properties"])
+            and all(e["contentType"] for e in body["encoding"].values())
+            and set(body["example"]) == set(parts["properties"]))
+
+
 def test_every_intake_route_has_a_summary_a_description_and_examples(app):
     spec = app.openapi()
     routes = [(path, method, op) for path, ops in spec["paths"].items() if path.startswith("/v1/")
@@ -140,15 +167,30 @@ def test_every_intake_route_has_a_summary_a_description_and_examples(app):
         where = f"{method.upper()} {path}"
         assert op.get("summary") and op.get("description"), where
         ok = next(code for code in op["responses"] if code.startswith("2"))
-        assert _examples_of(spec, op["responses"][ok]["content"]["application/json"]["schema"]), where
+        answers = op["responses"][ok]["content"]
+        assert answers and all(_documents_its_answer(spec, t, c) for t, c in answers.items()), \
+            where
         if method == "post":
-            body = op["requestBody"]["content"]["application/json"]
-            assert body.get("examples") or _examples_of(spec, body["schema"]), where
-            assert {"400", "401", "413", "415", "422", "429"} <= set(op["responses"]), where
+            if "requestBody" in op:
+                (media_type, body), = op["requestBody"]["content"].items()
+                assert _documents_its_body(spec, media_type, body), where
+            assert {"400", "401", "408", "413", "415", "422", "429", "503"} <= set(
+                op["responses"]), where
+        else:
+            assert {"401", "503"} <= set(op["responses"]), where
         for code, answer in op["responses"].items():
             if code[0] in "45":
                 assert answer["content"]["application/json"]["schema"]["$ref"].endswith(
                     "/ErrorResponse"), (where, code)
+
+
+def test_photos_are_documented_as_bytes_of_the_three_types_never_cached(app):
+    spec = app.openapi()
+    read = spec["paths"]["/v1/media/{media_id}"]["get"]["responses"]["200"]
+    assert set(read["content"]) == {"image/jpeg", "image/png", "image/webp"}
+    assert "no-store" in read["headers"]["Cache-Control"]["description"]
+    upload = spec["paths"]["/v1/media"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    assert upload["encoding"]["file"]["contentType"] == "image/jpeg, image/png, image/webp"
 
 
 def test_the_error_shape_is_documented_once():

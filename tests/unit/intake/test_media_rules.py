@@ -7,8 +7,10 @@ from tests.unit.intake.builders import COMMUNITY, principal
 A, B, C = ("med-" + c * 32 for c in "abc")
 
 
-def media(id=A, community=COMMUNITY, uploaded_by="u-1", issue_id=None) -> dict:
-    return {"id": id, "community": community, "uploaded_by": uploaded_by, "issue_id": issue_id}
+def media(id=A, community=COMMUNITY, uploaded_by="u-1", issue_id=None,
+          uploader_role="resident") -> dict:
+    return {"id": id, "community": community, "uploaded_by": uploaded_by,
+            "uploader_role": uploader_role, "issue_id": issue_id}
 
 
 def issue(**overrides) -> dict:
@@ -39,8 +41,14 @@ def test_the_same_person_id_in_another_community_may_not_attach():
 
 def test_staff_attach_what_they_uploaded_not_what_the_resident_did():
     steward = principal(sub="s-1", role="steward", grids=("g-1",))
-    assert photo_problems(steward, [A], {A: media(A, uploaded_by="s-1")}) == {}
+    assert photo_problems(steward, [A], {A: media(A, uploaded_by="s-1",
+                                                   uploader_role="steward")}) == {}
     assert photo_problems(steward, [A], {A: media(A, uploaded_by="u-1")}) != {}
+
+
+def test_a_steward_sharing_a_residents_id_may_not_attach_the_residents_photo():
+    twin = principal(sub="u-1", role="steward", grids=("g-1",))
+    assert set(photo_problems(twin, [A], {A: media(A)})) == {"body.photos.0"}
 
 
 def test_the_uploader_reads_an_unattached_photo_nobody_else_does():
@@ -48,10 +56,12 @@ def test_the_uploader_reads_an_unattached_photo_nobody_else_does():
     assert not may_read(principal(sub="u-2"), media(), None)
     assert not may_read(principal(sub="a-1", role="admin"), media(), None)
     assert not may_read(principal(sub="u-1", community="other"), media(), None)
+    for role in ("steward", "repairer", "operator"):  # the same id in another role
+        assert not may_read(principal(sub="u-1", role=role), media(), None), role
 
 
 def test_an_attached_photo_follows_its_issue():
-    attached = media(uploaded_by="s-9", issue_id="iss-1")
+    attached = media(uploaded_by="s-9", uploader_role="steward", issue_id="iss-1")
     assert may_read(principal(sub="u-1"), attached, issue())  # the resident it was filed for
     assert may_read(principal(sub="s-1", role="steward", grids=("g-1",)), attached, issue())
     assert may_read(principal(sub="op", role="operator"), attached, issue())

@@ -7,7 +7,9 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
+from intake.errors import Invalid, NotAllowed
 from intake.main import create_app
+from intake.open311 import handlers as open311_handlers
 from intake.settings import Settings
 from redgrid_shared import catalog
 from tests.unit.intake.builders import SECRET, auth
@@ -147,3 +149,20 @@ async def test_an_upload_streaming_past_the_limit_is_cut_off_with_413(client):
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
     assert sent < 100 * 8192  # refused before the whole body was read
+
+
+@pytest.mark.parametrize("refusal, status, description", [
+    # 422 elsewhere; the spec answers bad arguments with 400.
+    (Invalid("body.building", "unknown building"), 400, "body.building: unknown building"),
+    (NotAllowed("this key may not post here"), 403, "this key may not post here"),
+])
+async def test_a_refusal_of_the_shared_report_use_case_keeps_the_spec_shape(
+        client, monkeypatch, refusal, status, description):
+    async def refuse(*_, **__):
+        raise refusal
+
+    monkeypatch.setattr(open311_handlers, "create_request", refuse)
+    response = await client.post("/open311/v2/requests.xml", data={"api_key": "k"})
+    assert response.status_code == status
+    error = ElementTree.fromstring(response.content).find("error")
+    assert (error.findtext("code"), error.findtext("description")) == (str(status), description)

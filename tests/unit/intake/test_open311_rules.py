@@ -19,38 +19,47 @@ def row(**overrides) -> dict:
             "building": "b-03", "unit": "2-301", "vulnerable": "elderly", "photos": [],
             "status": "reported", "grid_id": None, "steward_id": None, "repairer_id": None,
             "signoff_due_at": None, "completion_limit_minutes": None, "completion_due_at": None,
-            "meeting_date": None, "created_at": AT, "updated_at": AT}
+            "meeting_date": None, "department": None, "close_due_at": None,
+            "created_at": AT, "updated_at": AT}
     base.update(overrides)
     return base
 
 
-@pytest.mark.parametrize("overrides, public, note", [
-    ({}, "open", "已受理，正在派单"),
-    ({"status": "assigned", "grid_id": "g-03"}, "open", "已派单至网格 g-03，等待签收"),
-    ({"status": "accepted", "grid_id": "g-03"}, "open", "已签收"),
-    ({"status": "in_progress"}, "open", "处理中"),
-    ({"status": "escalated", "meeting_date": date(2026, 12, 4)}, "open",
-     "将提交 2026-12-04 逢四说事议事会"),
-    ({"status": "referred", "department": "street_office"}, "open", "已转交街道办事处"),
-    ({"status": "referred"}, "open", "已转交相关部门"),
-    ({"status": "resolved"}, "closed", "已办结"),
-    ({"status": "closed"}, "closed", "已关闭"),
-    ({"status": "cancelled"}, "closed", "已取消"),
+@pytest.mark.parametrize("overrides, public, note, agency", [
+    ({}, "open", "已受理，正在派单", status.DESK),
+    ({"status": "unroutable"}, "open", "已受理，等待社区人工派单", status.DESK),
+    ({"status": "assigned", "grid_id": "g-03"}, "open", "已派单至网格 g-03，等待签收",
+     "网格 g-03"),
+    ({"status": "accepted", "grid_id": "g-03"}, "open", "已签收", "网格 g-03"),
+    ({"status": "in_progress", "grid_id": "g-03"}, "open", "处理中", "网格 g-03"),
+    ({"status": "returned", "grid_id": "g-03"}, "open", "已退单，待重新派单", status.DESK),
+    ({"status": "escalated", "grid_id": "g-03", "meeting_date": date(2026, 12, 4)}, "open",
+     "将提交 2026-12-04 逢四说事议事会", "逢四说事议事会"),
+    ({"status": "referred", "grid_id": "g-03", "department": "street_office"}, "open",
+     "已转交街道办事处", "街道办事处"),
+    ({"status": "referred", "grid_id": "g-03", "department": "fire"}, "open",
+     "已转交消防部门", "消防部门"),
+    # 2030-01-07T20:00Z is already the 8th in Shanghai.
+    ({"status": "resolved", "grid_id": "g-03",
+      "close_due_at": datetime(2030, 1, 7, 20, 0, tzinfo=timezone.utc)}, "closed",
+     "已办结，待居民确认（2030-01-08 前未确认将自动结案）", "网格 g-03"),
+    ({"status": "closed", "grid_id": "g-03"}, "closed", "已结案", "网格 g-03"),
+    ({"status": "cancelled"}, "closed", "已撤销", status.DESK),
 ])
 def test_statuses_map_to_open_or_closed_with_a_note_residents_understand(overrides, public,
-                                                                          note):
+                                                                          note, agency):
     request = status.public_request(row(**overrides))
-    assert (request["status"], request["status_notes"]) == (public, note)
+    assert (request["status"], request["status_notes"], request["agency_responsible"]) == (
+        public, note, agency)
 
 
-def test_agency_is_the_department_when_referred_else_the_grid_else_the_desk():
-    assert status.agency_responsible(row(status="referred", department="police",
-                                         grid_id="g-1")) == "公安派出所"
-    assert status.agency_responsible(row(status="assigned", grid_id="g-1")) == "网格 g-1"
-    assert status.agency_responsible(row()) == status.DESK
+def test_the_notes_use_the_resident_apps_words_for_statuses():
+    from intake.words import labels
+    for plain in ("accepted", "in_progress", "returned", "closed", "cancelled"):
+        assert status.status_notes(row(status=plain)) == labels.status(plain, "zh")
 
 
-def test_expected_time_comes_from_the_sla_deadlines():
+def test_expected_time_comes_from_the_sla_deadlines_while_one_runs():
     signoff = AT + timedelta(hours=2)
     assigned = row(status="assigned", signoff_due_at=signoff, completion_limit_minutes=4320)
     assert status.expected(assigned) == signoff + timedelta(minutes=4320)
@@ -58,8 +67,11 @@ def test_expected_time_comes_from_the_sla_deadlines():
     accepted = row(status="accepted", signoff_due_at=signoff, completion_limit_minutes=4320,
                    completion_due_at=done_by)
     assert status.expected(accepted) == done_by
+    assert status.expected({**accepted, "status": "in_progress"}) == done_by
     assert status.expected(row()) is None
-    assert status.expected(row(status="resolved", completion_due_at=done_by)) is None
+    # The meeting, the department or the operators own these: no deadline runs.
+    for owned in ("escalated", "referred", "returned", "resolved", "closed", "cancelled"):
+        assert status.expected({**accepted, "status": owned}) is None, owned
 
 
 def test_public_requests_carry_no_personal_data_and_local_times():
@@ -70,12 +82,6 @@ def test_public_requests_carry_no_personal_data_and_local_times():
         assert secret not in flat
     assert request["requested_datetime"].utcoffset() == timedelta(hours=8)
     assert request["requested_datetime"] == AT
-
-
-def test_missing_columns_of_newer_migrations_are_read_as_absent():
-    old = row(status="referred")
-    del old["meeting_date"]
-    assert status.public_request(old)["status_notes"] == "已转交相关部门"
 
 
 def test_the_default_window_is_the_latest_90_days():

@@ -18,12 +18,13 @@ import asyncpg
 from intake import handlers as issues
 from intake import store as issue_store
 from intake.media import images, store
+from intake.media.links import uploaded_by
 from intake.media.models import MediaView
 from intake.media.storage import MediaStorage
 from redgrid_shared import idempotency
 from redgrid_shared.auth import Principal
 from redgrid_shared.clock import Clock, system_clock
-from redgrid_shared.errors import ApiError
+from intake.errors import NotAllowed, NotFound, TooLarge, Unsupported
 
 log = logging.getLogger(__name__)
 # Who may upload: whoever may file a report (repairers do not).
@@ -56,24 +57,24 @@ def may_read(principal: Principal, media, issue) -> bool:
     """The uploader, or anyone who may see the issue that lists the photo."""
     if media["community"] != principal.community:
         return False
-    if media["uploaded_by"] == principal.sub:
+    if uploaded_by(principal, media):
         return True
     return issue is not None and issues.can_see(principal, issue)
 
 
 def clean_or_refuse(data: bytes, limits: Limits) -> images.CleanImage:
-    """The clean copy, or ApiError 413 / 415 naming `body.file`."""
+    """The clean copy, or TooLarge / Unsupported naming `body.file`."""
     if len(data) > limits.max_bytes:
-        raise ApiError(413, "payload_too_large", f"the photo is over {limits.max_bytes} bytes",
+        raise TooLarge(f"the photo is over {limits.max_bytes} bytes",
                        {"body.file": f"at most {limits.max_bytes} bytes"})
     try:
         return images.clean(data, max_pixels=limits.max_pixels)
     except images.ImageTooLarge as exc:
-        raise ApiError(413, "payload_too_large", "the photo has too many pixels",
+        raise TooLarge("the photo has too many pixels",
                        {"body.file": f"at most {limits.max_pixels} pixels: {exc}"}) from None
     except images.NotAnImage as exc:
-        raise ApiError(415, "unsupported_media_type", "body.file is not a JPEG, PNG or WebP "
-                       "image", {"body.file": str(exc)}) from None
+        raise Unsupported("body.file is not a JPEG, PNG or WebP image",
+                          {"body.file": str(exc)}) from None
 
 
 async def upload(pool: asyncpg.Pool, *, storage: MediaStorage, principal: Principal,
@@ -82,7 +83,7 @@ async def upload(pool: asyncpg.Pool, *, storage: MediaStorage, principal: Princi
                  new_id: Callable[[], str] = new_media_id) -> idempotency.CommandResult:
     """Store a clean copy of the photo and its row; 201 with its view."""
     if principal.role not in UPLOADER_ROLES:
-        raise ApiError(403, "forbidden", "this role may not upload photos")
+        raise NotAllowed("this role may not upload photos")
     image = await asyncio.to_thread(clean_or_refuse, data, limits)
     written: list[str] = []
 
@@ -92,6 +93,7 @@ async def upload(pool: asyncpg.Pool, *, storage: MediaStorage, principal: Princi
         await storage.put(media_id, image.data)
         row = await store.insert(conn, {
             "id": media_id, "community": principal.community, "uploaded_by": principal.sub,
+            "uploader_role": principal.role,
             "content_type": image.content_type, "size_bytes": len(image.data),
             "width": image.width, "height": image.height, "sha256": image.sha256,
             "created_at": clock()})
@@ -114,11 +116,11 @@ async def read(pool: asyncpg.Pool, *, storage: MediaStorage, principal: Principa
         issue = (await issue_store.fetch_issue(conn, media["issue_id"])
                  if media is not None and media["issue_id"] else None)
     if media is None or not may_read(principal, media, issue):
-        raise ApiError(404, "not_found", f"no photo {media_id} visible to you")
+        raise NotFound(f"no photo {media_id} visible to you")
     data = await storage.get(media_id)
     if data is None:
         log.error("photo %s has a row but no stored file", media_id)
-        raise ApiError(404, "not_found", f"photo {media_id} is not available")
+        raise NotFound(f"photo {media_id} is not available")
     return media["content_type"], data
 
 

@@ -8,10 +8,10 @@ from fastapi.responses import JSONResponse, Response
 from intake.media import handlers
 from intake.media.models import MEDIA_EXAMPLE, MediaView
 from intake.media.storage import MediaStorage
-from intake.models import ErrorResponse
+from intake.responses import READ, WRITE, errors
+from redgrid_shared import guards
 from redgrid_shared.auth import Caller
 from redgrid_shared.deps import ClockDep, IdempotencyKey, PoolDep
-from redgrid_shared.errors import ERROR_RESPONSES
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -32,16 +32,31 @@ MediaIdPath = Annotated[str, Path(description="Media id from POST /v1/media",
                                   examples=[MEDIA_EXAMPLE["id"]], max_length=64)]
 
 
-def _errors(*codes: int) -> dict:
-    described = {**ERROR_RESPONSES,
-                 403: {"description": "Repairers may not upload photos"},
-                 404: {"description": "No such photo, or not one the caller may see"},
-                 413: {"description": "The photo is over MEDIA_MAX_BYTES (8 MiB by default) "
-                                      "or MEDIA_MAX_PIXELS (40 million); `fields` names "
-                                      "`body.file`"},
-                 415: {"description": "Not multipart/form-data, or `file` is not a JPEG, PNG "
-                                      "or WebP image (judged by its bytes)"}}
-    return {c: {**described[c], "model": ErrorResponse} for c in codes}
+READ_ERRORS = {404: "No such photo, or not one the caller may see",
+               422: "The media id is too long"}
+UPLOAD_ERRORS = {
+    400: "The multipart body could not be parsed (no boundary, a broken part)",
+    403: "Repairers may not upload photos",
+    408: f"The upload did not arrive whole within {guards.UPLOAD_TIMEOUT_SECONDS:g} s of the "
+         "request (see docs/operations.md); the connection is closed",
+    413: "The photo is over MEDIA_MAX_BYTES (8 MiB by default) or MEDIA_MAX_PIXELS "
+         "(40 million); `fields` names `body.file`",
+    415: "Not multipart/form-data, or `file` is not a JPEG, PNG or WebP image (judged by its "
+         "bytes)",
+    422: "The `file` part is missing, or the Idempotency-Key is invalid; `error.fields` "
+         "names it",
+}
+# The multipart body: its one part, the types it may hold, and an example of the form.
+UPLOAD_BODY = {"requestBody": {"content": {"multipart/form-data": {
+    "encoding": {"file": {"contentType": ", ".join(IMAGE_TYPES)}},
+    "example": {"file": "(the bytes of a JPEG, PNG or WebP photo, e.g. IMG_0412.jpg)"},
+}}}}
+PHOTO = {"description": "The photo's bytes, in the type sniffed when it was stored",
+         "headers": {"Cache-Control": {"description": "`private, no-store`: a photo is "
+                                                      "personal data, no cache keeps it",
+                                       "schema": {"type": "string"}}},
+         "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                     for t in IMAGE_TYPES}}
 
 
 def build_router() -> APIRouter:
@@ -57,9 +72,10 @@ def build_router() -> APIRouter:
                     "Residents, stewards, operators and admins may upload; a photo stays "
                     "readable only by its uploader until a report lists it, then by whoever "
                     "may see that report. Photos no report lists are deleted after 7 days.",
+        openapi_extra=UPLOAD_BODY,
         responses={201: {"description": "Stored", "headers": {"Location": {
                        "description": "`/v1/media/{id}`", "schema": {"type": "string"}}}},
-                   **_errors(401, 403, 413, 415, 422)},
+                   **errors(*(c for c in WRITE if c not in (404, 409)), described=UPLOAD_ERRORS)},
     )
     async def upload_media(
         file: Annotated[UploadFile, File(description="The photo: JPEG, PNG or WebP")],
@@ -79,10 +95,7 @@ def build_router() -> APIRouter:
                     "once a report lists the photo, for whoever may see that report (its "
                     "resident, the grid's staff, the community's desk).",
         response_class=Response,
-        responses={200: {"description": "The photo",
-                         "content": {t: {"schema": {"type": "string", "format": "binary"}}
-                                     for t in IMAGE_TYPES}},
-                   **_errors(401, 404)},
+        responses={200: PHOTO, **errors(*READ, described=UPLOAD_ERRORS)},
     )
     async def read_media(media_id: MediaIdPath, caller: Caller, pool: PoolDep,
                          storage: StorageDep) -> Response:

@@ -8,11 +8,12 @@ import asyncpg
 async def insert(conn: asyncpg.Connection, row: dict) -> asyncpg.Record:
     """Record a stored photo and return the row."""
     return await conn.fetchrow(
-        """INSERT INTO media (id, community, uploaded_by, content_type, size_bytes, width,
-                              height, sha256, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *""",
-        row["id"], row["community"], row["uploaded_by"], row["content_type"],
-        row["size_bytes"], row["width"], row["height"], row["sha256"], row["created_at"])
+        """INSERT INTO media (id, community, uploaded_by, uploader_role, content_type,
+                              size_bytes, width, height, sha256, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
+        row["id"], row["community"], row["uploaded_by"], row["uploader_role"],
+        row["content_type"], row["size_bytes"], row["width"], row["height"], row["sha256"],
+        row["created_at"])
 
 
 async def fetch(conn: asyncpg.Connection, media_id: str) -> asyncpg.Record | None:

@@ -10,7 +10,7 @@ _AT = datetime(2026, 11, 24, 1, 30, tzinfo=timezone.utc)
 _ROW = {"id": "iss-3f9c2a7d41b0e865", "status": "escalated", "category": "repair.seepage",
         "building": "b-03", "grid_id": "g-03", "meeting_date": date(2026, 12, 4),
         "signoff_due_at": _AT, "completion_limit_minutes": 1440, "completion_due_at": None,
-        "created_at": _AT, "updated_at": _AT}
+        "department": None, "close_due_at": None, "created_at": _AT, "updated_at": _AT}
 _REQUEST = status.public_request(_ROW)
 EXAMPLES = {
     "discovery": ("discovery", handlers.discovery("http://intake.example.org/open311/v2",
@@ -49,11 +49,13 @@ def answers(name: str | None, *errors: int) -> dict:
     for code in (400, *errors):
         body = [{"code": code, "description": ERRORS[code]}]
         result[code] = {"description": described[code], "content": _content("errors", body)}
-    # Refusals before routing (a body over 256 KiB: 413, NUL characters: 422) and an
-    # unreachable database (503) keep the project's shape: {"error": {code, message, fields}}.
-    result["default"] = {"description": "Refused before routing (413, 415, 422) or the "
-                                        "database is unreachable (503): the project's error "
-                                        "shape", "model": ErrorResponse}
+    # Refusals before routing (a body over 256 KiB, not in time, with NUL characters; too
+    # many posts) and an unreachable database keep the project's shape.
+    result["default"] = {"description": "Refused before routing (408 body not in time, 413, "
+                                        "415, 422 NUL character, 429 too many posts from "
+                                        "this address) or the database is unreachable "
+                                        "(503): the project's error shape",
+                         "model": ErrorResponse}
     return result
 
 

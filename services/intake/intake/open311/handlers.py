@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import asyncpg
 from pydantic import ValidationError
 
+from intake import errors as issue_errors
 from intake import handlers as issues
 from intake.models import ReportIssue
 from intake.open311 import query, services, status, store
@@ -21,7 +22,6 @@ from intake.open311.models import IssueKey, KeyIssued, KeyView
 from redgrid_shared import idempotency
 from redgrid_shared.auth import Principal, require_role
 from redgrid_shared.clock import Clock, system_clock
-from redgrid_shared.errors import ApiError
 
 KEY_PREFIX = "o311_"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -192,7 +192,7 @@ async def revoke_key(pool: asyncpg.Pool, *, principal: Principal, key_id: str,
         row = await store.revoke_key(conn, key_id=key_id, community=principal.community,
                                      at=clock())
         if row is None:
-            raise ApiError(404, "not_found", f"no Open311 key {key_id} in your community")
+            raise issue_errors.NotFound(f"no Open311 key {key_id} in your community")
         return 200, key_view(row).model_dump(mode="json")
 
     return await idempotency.run_command(pool, principal=principal, key=idempotency_key,

@@ -12,15 +12,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from intake.models import ErrorResponse
+from intake import edge
+from intake.errors import DomainError
 from intake.open311 import docs, formats, handlers, services
 from intake.open311.errors import BadRequest, KeyRefused, NotFound
 from intake.open311.models import (Discovery, IssueKey, KeyIssued, KeyView, RequestCreated,
                                    Service, ServiceDefinition, ServiceRequest)
 from intake.open311.models import Open311Error as ErrorItem
 from redgrid_shared.auth import Caller
+from intake.responses import WRITE, errors
 from redgrid_shared.deps import ClockDep, IdempotencyKey, PoolDep
-from redgrid_shared.errors import ERROR_RESPONSES, ApiError
+from redgrid_shared.errors import ApiError
 
 STATUS_OF = {BadRequest: 400, KeyRefused: 403, NotFound: 404}
 
@@ -41,9 +43,10 @@ class Open311Route(APIRoute):
                 return formats.errors(fmt, 400, [
                     f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
                     for e in exc.errors()])
-            except ApiError as exc:
+            except (DomainError, ApiError) as exc:  # from the report use case it shares
+                status = exc.status if isinstance(exc, ApiError) else edge.http_status(exc)
                 described = [f"{field}: {why}" for field, why in exc.fields.items()]
-                return formats.errors(fmt, 400 if exc.status == 422 else exc.status,
+                return formats.errors(fmt, 400 if status == 422 else status,
                                       described or [exc.message])
 
         return route
@@ -170,10 +173,11 @@ async def unknown(rest: str) -> Response:
 
 # --- keys ---------------------------------------------------------------------------------
 
+KEY_ERRORS = {403: "Only admins manage keys", 404: "No such key in the admin's community"}
+
+
 def _errors(*codes: int) -> dict:
-    described = {**ERROR_RESPONSES, 403: {"description": "Only admins manage keys"},
-                 404: {"description": "No such key in the admin's community"}}
-    return {c: {**described[c], "model": ErrorResponse} for c in codes}
+    return errors(*codes, described=KEY_ERRORS)
 
 
 @keys.post("", status_code=201, response_model=KeyIssued, summary="Issue an Open311 API key",
@@ -182,7 +186,7 @@ def _errors(*codes: int) -> dict:
                        "answer only; the server keeps its SHA-256. Idempotency-Key is not "
                        "honoured here, so the secret is never stored: a retry issues a "
                        "second key (revoke the spare).",
-           responses=_errors(401, 403, 422))
+           responses=_errors(*(c for c in WRITE if c not in (404, 409))))
 async def issue_key(command: Annotated[IssueKey, Body()], caller: Caller,
                     pool: PoolDep, clock: ClockDep) -> JSONResponse:
     return (await handlers.issue_key(pool, principal=caller, command=command,
@@ -190,14 +194,16 @@ async def issue_key(command: Annotated[IssueKey, Body()], caller: Caller,
 
 
 @keys.get("", response_model=list[KeyView], summary="List the community's Open311 keys",
-          description="Admin only. Never shows the secrets.", responses=_errors(401, 403))
+          description="Admin only. Every key of the admin's community, revoked ones included, "
+                      "oldest first; never the secrets.", responses=_errors(401, 403, 503))
 async def list_keys(caller: Caller, pool: PoolDep) -> list[KeyView]:
     return await handlers.list_keys(pool, principal=caller)
 
 
 @keys.post("/{key_id}/revoke", response_model=KeyView, summary="Revoke an Open311 key",
            description="Admin only. The key stops working at once; revoking again is a "
-                       "no-op that returns the key.", responses=_errors(401, 403, 404))
+                       "no-op that returns the key.",
+           responses=_errors(*(c for c in WRITE if c != 409)))
 async def revoke_key(key_id: Annotated[str, Path(max_length=64, examples=["k-3c9e1a7f5b20"])],
                      caller: Caller, pool: PoolDep, key: IdempotencyKey,
                      clock: ClockDep) -> JSONResponse:

@@ -2,26 +2,23 @@
 understands, who is responsible and when it should be done. No personal data: no reporter,
 staff ids, unit, free-text description, photos or 一老一小 flag.
 
-Pure functions over an `issues` row. Columns added by later migrations (e.g. `department`)
-are read when present, so this works before and after they exist.
+Pure functions over an `issues` row: the view dispatch's events keep (status, grid,
+meeting_date, department, completion_due_at, close_due_at; see intake.follow).
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from intake.open311.services import notice
+from intake.words import labels
 from redgrid_shared import catalog
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+LOCAL = labels.LOCAL
 CLOSED = frozenset({"resolved", "closed", "cancelled"})
-DEPARTMENTS = {"street_office": "街道办事处", "housing": "住建部门", "police": "公安派出所",
-               "fire": "消防部门"}
-DESK = "社区服务站"  # who holds a report no grid has taken yet
-
-
-def _get(row, column: str):
-    """A column that may not exist yet (asyncpg records and dicts both answer `get`)."""
-    return row.get(column)
+DESK = "社区服务站"  # who holds a report no grid has, or one given back to the operators
+MEETING = "逢四说事议事会"
+# Statuses whose deadline dispatch is running; escalated, referred and returned issues have
+# none (the meeting, the department or the operators own them: docs/decisions.md).
+CLOCKED = frozenset({"assigned", "accepted", "in_progress"})
 
 
 def open_or_closed(status: str) -> str:
@@ -36,48 +33,49 @@ def statuses_for(public: str) -> list[str]:
 
 
 def department_of(row) -> str | None:
-    code = _get(row, "department")
-    return DEPARTMENTS.get(code, code) if code else None
+    """The department's name (the resident app's word for it), if it was referred to one."""
+    code = row["department"]
+    return labels.pick(labels.DEPARTMENT, code, "zh") if code else None
 
 
 def status_notes(row) -> str:
-    """What has happened, in the words a resident uses."""
-    status, grid = row["status"], _get(row, "grid_id")
-    meeting = _get(row, "meeting_date")
-    department = department_of(row)
+    """What has happened, in the words a resident uses: the resident app's status label,
+    with the grid, meeting day, department or auto-close day where the view has one."""
+    status, grid, meeting = row["status"], row["grid_id"], row["meeting_date"]
+    close_due, department = local(row["close_due_at"]), department_of(row)
     notes = {
         "reported": "已受理，正在派单",
         "unroutable": "已受理，等待社区人工派单",
-        "assigned": f"已派单至网格 {grid}，等待签收" if grid else "已派单，等待签收",
-        "accepted": "已签收",
-        "in_progress": "处理中",
-        "returned": "已退单，等待重新派单",
-        "escalated": (f"将提交 {meeting:%Y-%m-%d} 逢四说事议事会" if meeting
-                      else "将提交下一次逢四说事议事会"),
-        "referred": f"已转交{department}" if department else "已转交相关部门",
-        "resolved": "已办结",
-        "closed": "已关闭",
-        "cancelled": "已取消",
+        "assigned": f"已派单至网格 {grid}，等待签收" if grid else None,
+        "escalated": f"将提交 {meeting:%Y-%m-%d} {MEETING}" if meeting else None,
+        "referred": f"已转交{department}" if department else None,
+        "resolved": (f"已办结，待居民确认（{close_due:%Y-%m-%d} 前未确认将自动结案）"
+                     if close_due else None),
     }
-    return notes.get(status, status)
+    return notes.get(status) or labels.status(status, "zh")
 
 
 def agency_responsible(row) -> str:
-    """The department it was referred to, else its grid, else the community desk."""
-    department = department_of(row)
-    if row["status"] == "referred" and department:
-        return department
-    grid = _get(row, "grid_id")
-    return f"网格 {grid}" if grid else DESK
+    """The department it was referred to, the meeting it awaits, the operators' desk when
+    no grid holds it, else its grid."""
+    status, grid = row["status"], row["grid_id"]
+    if status == "referred" and row["department"]:
+        return department_of(row)
+    if status == "escalated":
+        return MEETING
+    if status in ("reported", "unroutable", "returned") or not grid:
+        return DESK
+    return f"网格 {grid}"
 
 
 def expected(row) -> datetime | None:
-    """The completion deadline; before sign-off, the latest it can be (sign-off + limit)."""
-    if row["status"] in CLOSED:
+    """The completion deadline while dispatch runs one; before sign-off, the latest it can
+    be (sign-off deadline + completion limit)."""
+    if row["status"] not in CLOCKED:
         return None
-    if _get(row, "completion_due_at"):
+    if row["completion_due_at"]:
         return row["completion_due_at"]
-    signoff, limit = _get(row, "signoff_due_at"), _get(row, "completion_limit_minutes")
+    signoff, limit = row["signoff_due_at"], row["completion_limit_minutes"]
     if signoff and limit:
         return signoff + timedelta(minutes=limit)
     return None
