@@ -12,6 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from redgrid_shared import errors
 
 MAX_BODY_BYTES = 256 * 1024
+# Paths that take a whole file in one request (a year of paper ledgers, imported atomically).
+LARGE_BODY_PATHS = {"/v1/admin/import": 16 * 1024 * 1024}
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 FORM_TYPE = b"application/x-www-form-urlencoded"
 NUL = "\x00"
@@ -77,9 +79,10 @@ def _check_target(scope: Scope) -> tuple | None:
 
 async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, tuple | None]:
     """The whole body, or a 413 problem once it passes the limit (declared or streamed)."""
+    limit = LARGE_BODY_PATHS.get(scope["path"], MAX_BODY_BYTES)
     declared = _header(scope, b"content-length")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return b"", _too_large()
+    if declared.isdigit() and int(declared) > limit:
+        return b"", _too_large(limit)
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -87,8 +90,8 @@ async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, tuple | Non
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return b"", _too_large()
+        if size > limit:
+            return b"", _too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
@@ -124,8 +127,8 @@ def _find_nul(value, path: str) -> str | None:
     return None
 
 
-def _too_large() -> tuple:
-    return (413, "payload_too_large", f"request body is over {MAX_BODY_BYTES} bytes",
+def _too_large(limit: int = MAX_BODY_BYTES) -> tuple:
+    return (413, "payload_too_large", f"request body is over {limit} bytes",
             {"body": "too large"})
 
 

@@ -18,6 +18,8 @@ def handler(*, clock: handlers.Clock) -> Handler:
     routes = {IssueReported.TYPE: handlers.assign_issue}
 
     async def handle(conn, env: Envelope) -> None:
+        if env.data.get("imported"):
+            return  # history from a ledger: its staff facts were imported too (dispatch.ledger)
         use_case = routes.get(env.short_type)
         if use_case is not None:
             await use_case(conn, env, clock=clock)

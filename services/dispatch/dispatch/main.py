@@ -21,7 +21,7 @@ from redgrid_shared.clock import Clock, system_clock
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
-from dispatch import api, consumer
+from dispatch import api, consumer, ledger
 from dispatch.settings import Settings
 
 MIGRATIONS = resources.files("dispatch") / "migrations"
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     settings = settings or Settings()
     app = create_service_app(
         settings=settings, title="RedGrid dispatch", description=DESCRIPTION,
-        routers=[api.router], migrations=MIGRATIONS,
+        routers=[api.router, ledger.router], migrations=MIGRATIONS,
         consumers={settings.group_id: (consumer.TOPICS, consumer.handler(clock=clock))},
         runtime=runtime,
     )

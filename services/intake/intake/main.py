@@ -13,7 +13,7 @@ from importlib import resources
 
 from fastapi import FastAPI
 
-from intake import api, consumer
+from intake import api, consumer, ledger
 from intake.settings import Settings
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
@@ -33,6 +33,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or Settings()
     return create_service_app(
         settings=settings, title="RedGrid intake", description=DESCRIPTION,
-        routers=[api.router], migrations=MIGRATIONS, runtime=runtime,
+        routers=[api.router, ledger.router], migrations=MIGRATIONS, runtime=runtime,
         consumers={settings.group_id: (consumer.TOPICS, consumer.handle)},
     )
