@@ -9,9 +9,10 @@ import of the same file changes nothing.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import asyncio
 import os
 import sys
+import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,11 +46,12 @@ def fmt_of(path: Path, given: str | None) -> str:
     return "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
 
 
-def post(client: httpx.Client, target: Target, service: str, body: dict, key: str) -> dict:
+async def post(client: httpx.AsyncClient, target: Target, service: str, body: dict,
+               key: str) -> dict:
     """One import call; ImportFailed on anything but 200."""
     headers = {"Authorization": f"Bearer {target.token}", "Idempotency-Key": key}
-    response = client.post(f"{getattr(target, service)}/v1/admin/import", json=body,
-                           headers=headers)
+    response = await client.post(f"{getattr(target, service)}/v1/admin/import", json=body,
+                                 headers=headers)
     if response.status_code != 200:
         try:
             payload = response.json()
@@ -59,20 +61,22 @@ def post(client: httpx.Client, target: Target, service: str, body: dict, key: st
     return response.json()
 
 
-def import_ledger(content: str, fmt: str, target: Target, *, progress: Progress | None = None,
-                  transport: httpx.BaseTransport | None = None) -> dict[str, dict]:
+async def import_ledger(content: str, fmt: str, target: Target, *,
+                        progress: Progress | None = None,
+                        transport: httpx.AsyncBaseTransport | None = None) -> dict[str, dict]:
     """Dry-run both services, then import into intake and dispatch; their results by service."""
-    digest = hashlib.sha256(f"{fmt}\n{content}".encode()).hexdigest()[:24]
+    # One key per run and step: a retried request replays, a second run reports "already".
+    run = uuid.uuid4().hex[:12]
     steps = [(s, True) for s in SERVICES] + [(s, False) for s in SERVICES]
     task = progress.add_task("import", total=len(steps)) if progress else None
     results: dict[str, dict] = {}
-    with httpx.Client(timeout=600, transport=transport) as client:
+    async with httpx.AsyncClient(timeout=600, transport=transport) as client:
         for service, dry in steps:
             if progress:
                 progress.update(task, description=f"{'check' if dry else 'write'} {service}")
             body = {"format": fmt, "content": content, "dry_run": dry}
-            results[service] = post(client, target, service, body,
-                                    f"ledger-{digest}-{service}-{'dry' if dry else 'write'}")
+            results[service] = await post(client, target, service, body,
+                                    f"ledger-{run}-{service}-{'dry' if dry else 'write'}")
             if progress:
                 progress.advance(task)
     return results
@@ -108,8 +112,8 @@ def main(argv: list[str]) -> int:
     target = Target(args.intake, args.dispatch, token)
     try:
         with Progress() as progress:
-            results = import_ledger(content, fmt_of(args.file, args.format), target,
-                                    progress=progress)
+            results = asyncio.run(import_ledger(content, fmt_of(args.file, args.format), target,
+                                                progress=progress))
     except ImportFailed as err:
         print(f"error: {err}; nothing was imported", file=sys.stderr)
         for where, problem in err.fields.items():

@@ -4,8 +4,8 @@ Both intake and dispatch run the same parse on the same file, so they agree on e
 every id and every line number; each then records only the events it owns.
 """
 
-from redgrid_shared.ledger.plan import Plan, Stream, build, issue_id
+from redgrid_shared.ledger.plan import Plan, Stream, build, in_order, issue_id
 from redgrid_shared.ledger.rows import Format, LedgerInvalid, LedgerRow, Line, parse
 
-__all__ = ["Format", "LedgerInvalid", "LedgerRow", "Line", "Plan", "Stream", "build",
+__all__ = ["Format", "LedgerInvalid", "LedgerRow", "Line", "Plan", "Stream", "build", "in_order",
            "issue_id", "parse"]

@@ -19,6 +19,16 @@ from redgrid_shared.ledger.rows import TZ, Line, LedgerRow
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:redgrid:ledger")
 CLOSE_AFTER = timedelta(days=7)
 LEDGER = "ledger"
+# Lifecycle order of an issue's steps, for steps the ledger dates at the same moment.
+STEP_ORDER = {t: i for i, t in enumerate((
+    "issue.reported", "issue.assigned", "issue.accepted", "issue.escalated", "issue.referred",
+    "issue.referral-outcome", "issue.resolved", "issue.confirmed",
+    "issue.resident-action-settled", "issue.closed", "issue.rated"))}
+
+
+def in_order(envelopes) -> list[Envelope]:
+    """An issue's events of both services as one history: by time, then lifecycle order."""
+    return sorted(envelopes, key=lambda e: (e.time, STEP_ORDER.get(e.short_type, 99)))
 
 
 @dataclass
@@ -73,7 +83,7 @@ def build(lines: list[Line], *, community: str, importer: str) -> Plan:
     for campaign_id, members in sorted(campaigns.items()):
         _campaign(plan, campaign_id, members, community, importer)
     for stream in (*plan.intake.values(), *plan.dispatch.values()):
-        stream.events.sort(key=lambda e: e.time)  # stable: same-time steps keep their order
+        stream.events[:] = in_order(stream.events)
     return plan
 
 

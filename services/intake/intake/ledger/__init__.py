@@ -47,7 +47,7 @@ async def after_write(conn: asyncpg.Connection, plan: ledger.Plan, outcome: reco
             continue
         issue_id = stream.subject
         theirs = plan.dispatch.get(stream.stream_id)
-        every = sorted([*stream.events, *(theirs.events if theirs else [])], key=lambda e: e.time)
+        every = ledger.in_order([*stream.events, *(theirs.events if theirs else [])])
         await store.insert_issue(conn, view_row(issue_id, every, version=len(stream.events)))
         for env in every:
             await store.add_timeline(conn, event_id=env.id, issue_id=issue_id,
