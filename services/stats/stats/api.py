@@ -3,11 +3,10 @@
 import csv
 import io
 from datetime import datetime, time, timedelta, timezone
-from importlib import resources
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from redgrid_shared.auth import Caller
 from redgrid_shared.deps import PoolDep
@@ -17,7 +16,6 @@ from stats import figures, queries, scope
 from stats.models import Day, GridFigures, GridsView, Summary, Timeseries
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"], responses=ERROR_RESPONSES)
-pages = APIRouter(tags=["dashboard"])
 MOMENT_HELP = "ISO 8601 date (an Asia/Shanghai day) or date-time"
 
 
@@ -96,9 +94,3 @@ async def export_csv(pool: PoolDep, scoped: ScopeDep) -> Response:
     # The BOM lets spreadsheet apps read the Chinese labels as UTF-8.
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-@pages.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-async def dashboard() -> HTMLResponse:
-    return HTMLResponse((resources.files("stats") / "static" / "dashboard.html")
-                        .read_text(encoding="utf-8"))

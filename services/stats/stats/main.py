@@ -23,7 +23,7 @@ from redgrid_shared import topics
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
-from stats import api, projections
+from stats import api, dashboard, projections
 from stats.settings import Settings
 
 MIGRATIONS = resources.files("stats") / "migrations"
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app = create_service_app(
         settings=settings, title="RedGrid stats",
         description="Read models for operations dashboards, rebuildable from the event log.",
-        routers=[api.router, api.pages], migrations=MIGRATIONS, relay=False, runtime=runtime,
+        routers=[api.router, dashboard.router], migrations=MIGRATIONS, relay=False, runtime=runtime,
         consumers={settings.group_id: (TOPICS, projections.apply)},
     )
     app.state.clock = clock

@@ -1,0 +1,342 @@
+"use strict";
+// The operations desk's page: the stats API drawn with ECharts, refreshed every 15 s.
+// Every figure shown carries data-figure (where it comes from) and data-value (the API's
+// value), so what the page shows can be checked against the API.
+const TOKEN_KEY = "redgrid.stats.token";
+const LANG_KEY = "redgrid.stats.lang";
+const REFRESH_MS = 15000;
+const TZ = "Asia/Shanghai";
+const COLORS = ["#c0392b", "#2e8b57", "#d68910", "#2471a3", "#7d3c98", "#839192"];
+const state = { lang: localStorage.getItem(LANG_KEY) || "zh", categories: {}, charts: {},
+                timer: null, data: null };
+const $ = (id) => document.getElementById(id);
+const t = (key) => (I18N[state.lang] || I18N.zh)[key] || key;
+
+// --- formatting: one function per kind of figure, mirrored by the browser test ----------
+const fmt = {
+  count: (v) => (v === null || v === undefined ? "—" : String(v)),
+  rate: (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`),
+  score: (v) => (v === null || v === undefined ? "—" : v.toFixed(2)),
+  money: (v) => (v === null || v === undefined ? "—" : `¥${Number(v).toFixed(2)}`),
+};
+
+function category(code) {
+  const c = state.categories[code];
+  return c ? (state.lang === "en" ? c.label_en : c.label_zh) : code;
+}
+
+// --- dates: Shanghai calendar days, as the API reads them ------------------------------
+function shanghaiToday() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(new Date());
+}
+function monthStart(day, monthsBack = 0) {
+  const [y, m] = day.split("-").map(Number);
+  const d = new Date(Date.UTC(y, m - 1 - monthsBack, 1));
+  return d.toISOString().slice(0, 10);
+}
+function daysBefore(day, n) {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
+}
+function windowParams() {
+  const form = new FormData($("scope-form"));
+  const today = shanghaiToday();
+  const params = new URLSearchParams();
+  const from = { month: monthStart(today), "30d": daysBefore(today, 29),
+                 year: monthStart(today, 12), all: null }[form.get("window")];
+  if (from) params.set("from", from);
+  if (form.get("grid")) params.set("grid", form.get("grid"));
+  return params;
+}
+// The year of the seed's figures: the twelve months before the current one.
+function yearParams(extra = {}) {
+  const today = shanghaiToday();
+  return new URLSearchParams({ from: monthStart(today, 12), to: monthStart(today), ...extra });
+}
+
+// --- the API --------------------------------------------------------------------------
+class NoToken extends Error {}
+async function api(path, params) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) throw new NoToken(t("need_token"));
+  const res = await fetch(`${path}${params ? `?${params}` : ""}`,
+                          { headers: { Authorization: `Bearer ${token}` } });
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    throw new NoToken(t("need_token"));
+  }
+  if (!res.ok) {
+    let detail = res.statusText;
+    try { detail = (await res.json()).error.message; } catch (_) { /* not our shape */ }
+    throw new Error(`${path}: ${res.status} ${detail}`);
+  }
+  return res.json();
+}
+
+async function loadAll() {
+  const scope = windowParams();
+  const live = new URLSearchParams(scope.has("grid") ? { grid: scope.get("grid") } : {});
+  const series = new URLSearchParams(scope);
+  if (!series.has("from") || scope.get("from") < daysBefore(shanghaiToday(), 365)) {
+    series.set("from", daysBefore(shanghaiToday(), 29));
+  }
+  const [summary, timeseries, grids, staff, meetings, campaigns, year, atMeetings] =
+    await Promise.all([
+      api("/v1/stats/summary", scope), api("/v1/stats/timeseries", series),
+      api("/v1/stats/grids", scope), api("/v1/stats/staff", scope),
+      api("/v1/stats/meetings", scope), api("/v1/stats/campaigns", live),
+      api("/v1/stats/summary", yearParams()),
+      api("/v1/stats/summary", yearParams({ source: "meeting" })),
+    ]);
+  const yearCampaigns = await api("/v1/stats/campaigns", yearParams());
+  return { summary, timeseries, grids, staff, meetings, campaigns, year, atMeetings,
+           yearCampaigns };
+}
+
+// --- figures -----------------------------------------------------------------------------
+function card(key, figure, value, kind, { alert = false } = {}) {
+  const el = document.createElement("div");
+  el.className = alert && value ? "card alert" : "card";
+  const n = document.createElement("div");
+  n.className = "n";
+  n.dataset.figure = figure;
+  n.dataset.kind = kind;
+  n.dataset.value = JSON.stringify(value === undefined ? null : value);
+  n.textContent = fmt[kind](value);
+  const k = document.createElement("div");
+  k.className = "k";
+  k.textContent = t(key);
+  el.append(n, k);
+  return el;
+}
+
+function renderCards(d) {
+  const s = d.summary;
+  const next = (d.meetings.upcoming || [])[0];
+  $("cards").replaceChildren(
+    card("collected", "summary.collected", s.collected, "count"),
+    card("handled", "summary.handled", s.handled, "count"),
+    card("handling_rate", "summary.handling_rate", s.handling_rate, "rate"),
+    card("on_time_signoff_rate", "summary.on_time_signoff_rate", s.on_time_signoff_rate, "rate"),
+    card("on_time_completion_rate", "summary.on_time_completion_rate",
+         s.on_time_completion_rate, "rate"),
+    card("satisfaction_avg", "summary.satisfaction", s.satisfaction, "score"),
+    card("ratings", "summary.ratings", s.ratings, "count"),
+    card("overdue_now", "summary.overdue_now", s.overdue_now, "count", { alert: true }),
+    card("next_agenda", "meetings.upcoming.0.agenda", next ? next.agenda : 0, "count"),
+    card("paid_repairs", "summary.paid_repairs", s.paid_repairs, "count"),
+    card("income", "summary.income", s.income, "money"),
+  );
+  const y = d.year, c = d.yearCampaigns.campaigns || [];
+  const byCat = y.by_category || {};
+  const repairs = Object.keys(byCat).filter((k) => k.startsWith("repair."));
+  const sum = (keys) => keys.reduce((n, k) => n + (byCat[k] || 0), 0);
+  const inCampaigns = (codes) => c.filter((x) => x.categories.some((k) => codes.includes(k)))
+    .reduce((n, x) => n + x.handled, 0);
+  $("year-cards").replaceChildren(
+    card("meetings_held", "year.meetings_held", y.meetings_held, "count"),
+    card("meeting_collected", "meeting.collected", d.atMeetings.collected, "count"),
+    card("meeting_handled", "meeting.handled", d.atMeetings.handled, "count"),
+    card("red_property_jobs", "year.repairs", sum(repairs), "count"),
+    ...repairs.map((k) => labelled(card("red_property_jobs", `year.by_category.${k}`,
+                                        byCat[k], "count"), category(k))),
+    card("fire_cleared", "campaigns.safety.fire.handled", inCampaigns(["safety.fire"]), "count"),
+    card("env_solved", "campaigns.environment.handled",
+         inCampaigns(["environment.sanitation", "dispute.neighbor"]), "count"),
+    card("disputes_repairs", "year.disputes_and_repairs",
+         sum([...repairs, "dispute.neighbor"]), "count"),
+  );
+}
+
+function labelled(el, text) {
+  el.querySelector(".k").textContent = text;
+  return el;
+}
+
+// --- charts ------------------------------------------------------------------------------
+function chart(id) {
+  if (!state.charts[id]) state.charts[id] = echarts.init($(id), null, { renderer: "canvas" });
+  return state.charts[id];
+}
+const grid = { left: 8, right: 16, top: 30, bottom: 8, containLabel: true };
+const legend = (names) => ({ data: names, top: 0 });
+
+function bars(id, names, series, { horizontal = false } = {}) {
+  const cat = { type: "category", data: names, axisLabel: { interval: 0, width: 140,
+                overflow: "truncate" } };
+  const val = { type: "value", minInterval: 1 };
+  chart(id).setOption({
+    color: COLORS, grid, tooltip: { trigger: "axis" }, legend: legend(series.map((s) => s.name)),
+    xAxis: horizontal ? val : { ...cat, axisLabel: { rotate: names.length > 6 ? 40 : 0 } },
+    yAxis: horizontal ? { ...cat, inverse: true } : val,
+    series: series.map((s) => ({ type: "bar", name: s.name, data: s.data })),
+  }, true);
+}
+
+function renderCharts(d) {
+  const s = d.summary;
+  const codes = Object.keys(s.by_category).filter((k) => s.by_category[k] > 0);
+  codes.sort((a, b) => s.by_category[b] - s.by_category[a]);
+  bars("chart-category", codes.map(category),
+       [{ name: t("collected"), data: codes.map((k) => s.by_category[k]) }], { horizontal: true });
+
+  const days = d.timeseries.days;
+  chart("chart-trend").setOption({
+    color: COLORS, grid, tooltip: { trigger: "axis" },
+    legend: legend([t("collected"), t("handled")]),
+    xAxis: { type: "category", data: days.map((x) => x.day.slice(5)) },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [{ type: "line", name: t("collected"), smooth: true, data: days.map((x) => x.collected) },
+             { type: "line", name: t("handled"), smooth: true, data: days.map((x) => x.handled) }],
+  }, true);
+
+  const grids = d.grids.grids;
+  bars("chart-grid", grids.map((g) => g.name || g.grid_id || t("unassigned")), [
+    { name: t("collected"), data: grids.map((g) => g.figures.collected) },
+    { name: t("handled"), data: grids.map((g) => g.figures.handled) }]);
+
+  const people = d.staff.staff;
+  bars("chart-person", people.map((p) => p.person), [
+    { name: t("done"), data: people.map((p) => p.done) },
+    { name: t("done_on_time"), data: people.map((p) => p.done_on_time) },
+    { name: t("open"), data: people.map((p) => p.open) }]);
+
+  const pct = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10);
+  chart("chart-ontime").setOption({
+    color: COLORS, grid, tooltip: { trigger: "axis" },
+    legend: legend([t("signoff"), t("completion")]),
+    xAxis: { type: "category", data: days.map((x) => x.day.slice(5)) },
+    yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+    series: [
+      { type: "line", name: t("signoff"), connectNulls: true,
+        data: days.map((x) => pct(x.on_time_signoff_rate)) },
+      { type: "line", name: t("completion"), connectNulls: true,
+        data: days.map((x) => pct(x.on_time_completion_rate)) }],
+  }, true);
+
+  chart("chart-satisfaction").setOption({
+    series: [{ type: "gauge", min: 0, max: 5, splitNumber: 5, progress: { show: true },
+               axisLine: { lineStyle: { width: 14 } }, itemStyle: { color: COLORS[1] },
+               detail: { formatter: (v) => (s.satisfaction === null ? "—" : v.toFixed(2)),
+                         fontSize: 26, offsetCenter: [0, "60%"] },
+               title: { offsetCenter: [0, "85%"] },
+               data: [{ value: s.satisfaction || 0, name: `${t("ratings")} ${s.ratings ?? 0}` }] }],
+  }, true);
+
+  const camps = d.campaigns.campaigns;
+  bars("chart-campaigns", camps.map((c) => c.name), [
+    { name: t("issues"), data: camps.map((c) => c.issues) },
+    { name: t("handled"), data: camps.map((c) => c.handled) }], { horizontal: true });
+
+  const meetings = [...d.meetings.meetings].reverse();
+  bars("chart-meetings", meetings.map((m) => m.meeting_date.slice(2)), [
+    { name: t("decided"), data: meetings.map((m) => m.decisions) }]);
+}
+
+function renderOverdue(d) {
+  const head = [t("person"), t("overdue_count"), t("open")];
+  const rows = d.staff.staff.filter((p) => p.overdue_now > 0)
+    .sort((a, b) => b.overdue_now - a.overdue_now);
+  const tr = (cells, tag) => {
+    const row = document.createElement("tr");
+    for (const c of cells) {
+      const cell = document.createElement(tag);
+      cell.textContent = c;
+      row.append(cell);
+    }
+    return row;
+  };
+  $("overdue").tHead.replaceChildren(tr(head, "th"));
+  const body = rows.length ? rows.map((p) => {
+    const row = tr([p.person, String(p.overdue_now), String(p.open)], "td");
+    row.dataset.person = p.person;
+    return row;
+  }) : [tr([t("none"), "", ""], "td")];
+  $("overdue").tBodies[0].replaceChildren(...body);
+}
+
+function renderGridChoices(d) {
+  const select = $("scope-form").elements.grid;
+  const chosen = select.value;
+  const known = new Set([...select.options].map((o) => o.value));
+  for (const g of d.grids.grids) {
+    if (g.grid_id && !known.has(g.grid_id)) select.add(new Option(g.name || g.grid_id, g.grid_id));
+  }
+  select.value = chosen;
+}
+
+function render() {
+  const d = state.data;
+  if (!d) return;
+  renderCards(d);
+  renderCharts(d);
+  renderOverdue(d);
+  renderGridChoices(d);
+  $("updated").textContent = `${t("updated")} ${new Date().toLocaleTimeString(
+    state.lang === "en" ? "en-GB" : "zh-CN", { timeZone: TZ })}`;
+  document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
+}
+
+// --- wiring ------------------------------------------------------------------------------
+async function refresh() {
+  clearTimeout(state.timer);
+  try {
+    state.data = await loadAll();
+    $("message").textContent = "";
+    $("login").hidden = true;
+    render();
+  } catch (err) {
+    $("message").textContent = err.message;
+    if (err instanceof NoToken) $("login").hidden = false;
+  }
+  if (sessionStorage.getItem(TOKEN_KEY)) state.timer = setTimeout(refresh, REFRESH_MS);
+}
+
+function translate() {
+  document.documentElement.lang = state.lang === "en" ? "en" : "zh-CN";
+  document.title = `RedGrid · ${t("title")}`;
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  $("lang").textContent = state.lang === "en" ? "中文" : "EN";
+}
+
+function takeTokenFromFragment() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get("token")) {
+    sessionStorage.setItem(TOKEN_KEY, fragment.get("token"));
+    history.replaceState(null, "", location.pathname + location.search);  // off the URL bar
+  }
+}
+
+async function start() {
+  takeTokenFromFragment();
+  translate();
+  for (const c of await (await fetch("/dashboard/categories.json")).json()) {
+    state.categories[c.code] = c;
+  }
+  $("lang").addEventListener("click", () => {
+    state.lang = state.lang === "en" ? "zh" : "en";
+    localStorage.setItem(LANG_KEY, state.lang);
+    translate();
+    render();
+  });
+  $("token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const token = new FormData(e.target).get("token").trim();
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    e.target.reset();
+    refresh();
+  });
+  $("forget").addEventListener("click", () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    clearTimeout(state.timer);
+    $("login").hidden = false;
+  });
+  $("scope-form").addEventListener("change", refresh);
+  window.addEventListener("resize", () => Object.values(state.charts).forEach((c) => c.resize()));
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
+  if (sessionStorage.getItem(TOKEN_KEY)) refresh();
+  else $("login").hidden = false;
+}
+
+document.addEventListener("DOMContentLoaded", start);
