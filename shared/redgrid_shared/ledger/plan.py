@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from redgrid_shared import catalog, events
 from redgrid_shared.events import Envelope, EventData
-from redgrid_shared.ledger.rows import TZ, Line, LedgerRow
+from redgrid_shared.ledger.rows import MEETING_TIME, TZ, Line, LedgerRow
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:redgrid:ledger")
 CLOSE_AFTER = timedelta(days=7)
@@ -76,6 +76,8 @@ def build(lines: list[Line], *, community: str, importer: str) -> Plan:
         _issue(plan, line, iid, community)
         if line.row.meeting_date:
             meetings[line.row.meeting_date].append((line, iid))
+        if line.row.raised_at_meeting and line.row.raised_at_meeting != line.row.meeting_date:
+            meetings[line.row.raised_at_meeting].append((line, iid))
         if line.row.campaign:
             campaigns[line.row.campaign].append(line)
     for day, decided in sorted(meetings.items()):
@@ -175,19 +177,21 @@ def _decision(r: LedgerRow, step: dict, dispatch, signoff, completion, cat, comm
     return "meeting"
 
 
-def _meeting(plan: Plan, day, decided: list, community: str, importer: str) -> None:
-    ids = sorted(iid for _, iid in decided)
+def _meeting(plan: Plan, day, named: list, community: str, importer: str) -> None:
+    """Minutes of a meeting: the decisions of the rows it decided (raised rows only date it)."""
+    ids = sorted(iid for _, iid in named)
     digest = hashlib.sha256(",".join(ids).encode()).hexdigest()[:16]
     decisions = [events.MeetingDecision(
         issue_id=iid, decision=line.row.meeting_decision, unit=line.row.meeting_unit,
         department=line.row.department, note=line.row.resolution)
-        for line, iid in sorted(decided, key=lambda d: d[1])]
+        for line, iid in sorted(named, key=lambda d: d[1]) if line.row.meeting_date == day]
     data = events.MeetingHeld(community=community, meeting_date=day, attendees=events.Attendees(),
                               decisions=decisions, recorded_by=importer, imported=True)
-    first = decided[0][0]
-    plan.add("dispatch", f"meeting-{community}/{day}", day.isoformat(), data,
-             at=first.row.meeting_at, key=f"{community}/meeting/{day}/{digest}", line=first.line)
-    plan.dispatch[f"meeting-{community}/{day}"].lines.update(line.line for line, _ in decided)
+    at = datetime.combine(day, MEETING_TIME, TZ)
+    stream = f"meeting-{community}/{day}"
+    plan.add("dispatch", stream, day.isoformat(), data, at=at,
+             key=f"{community}/meeting/{day}/{digest}", line=named[0][0].line)
+    plan.dispatch[stream].lines.update(line.line for line, _ in named)
 
 
 def _campaign(plan: Plan, campaign_id: str, members: list[Line], community: str,

@@ -74,6 +74,7 @@ class LedgerRow(BaseModel):
     repairer: Id | None = None
     assigned_at: Moment | None = None
     signed_off_at: Moment | None = None
+    raised_at_meeting: date | None = None  # the meeting where it was reported (source meeting)
     escalated_at: Moment | None = None
     meeting_date: date | None = None
     meeting_decision: Literal["resolved", "assigned", "referred"] | None = None
@@ -142,6 +143,9 @@ def _row_problems(r: LedgerRow):
         yield "steward: required when grid is given"
     if r.signed_off_at and not r.grid:
         yield "signed_off_at: a sign-off needs the grid and steward who signed"
+    if r.raised_at_meeting and (r.source != "meeting"
+                                or r.reported_at.astimezone(TZ).date() != r.raised_at_meeting):
+        yield "raised_at_meeting: needs source meeting and reported_at on that day"
     if bool(r.meeting_date) != bool(r.meeting_decision):
         yield "meeting_decision: meeting_date and meeting_decision go together"
     if (r.meeting_decision == "referred") != bool(r.department):
