@@ -6,7 +6,7 @@ read models (`after_write`), remember the Idempotency-Key. A dry run stops befor
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal
+from typing import Annotated
 
 import asyncpg
 from fastapi import APIRouter, Depends, Request
