@@ -1,98 +1,246 @@
-"""Every read of the stats read models. Writes live in projections.py.
+"""Every read of the stats projections. Writes live in store.py.
 
-All figures start from the same `scoped` set: issues reported at or before as_of in the
-scope's window, each with its status and grid as of that moment taken from the change
-history by event time.
+A figure is a sum of rows of two kinds (see docs/decisions.md):
+- whole buckets of `counters` (kind f: events by event day/month/year; kind s: the current
+  status of issues by report day/month/year), cut by `buckets.cut`;
+- exact rows (`issue_flows`, `issue_states`) for partial days and for "as of" corrections:
+  issues whose state changed after `as_of` are moved back to the state they had then.
 """
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from stats.figures import HANDLED, Count
-from stats.scope import TZ, Scope
+from stats import buckets
+from stats.scope import EARLIEST, LATEST, Scope
+from stats.timeline import OPEN_STATUSES
 
-# $1 as_of, $2 community, $3 from, $4 to, $5 category, $6 source, $7 grid
-_SCOPED = """
-WITH scoped AS (
-    SELECT f.issue_id, COALESCE(f.category, 'other') AS category, f.reported_at,
-           COALESCE(last.status, 'reported') AS status, grid.grid_id,
-           EXISTS (SELECT 1 FROM issue_status_changes u
-                   WHERE u.issue_id = f.issue_id AND u.status = 'unroutable' AND u.at <= $1)
-             AS was_unroutable
-    FROM issue_facts f
-    LEFT JOIN LATERAL (
-        SELECT c.status FROM issue_status_changes c
-        WHERE c.issue_id = f.issue_id AND c.at <= $1
-        ORDER BY c.at DESC, c.rank DESC, c.event_id DESC LIMIT 1) last ON true
-    LEFT JOIN LATERAL (
-        SELECT c.grid_id FROM issue_status_changes c
-        WHERE c.issue_id = f.issue_id AND c.grid_id IS NOT NULL AND c.at <= $1
-        ORDER BY c.at DESC, c.rank DESC, c.event_id DESC LIMIT 1) grid ON true
-    WHERE f.reported_at <= $1
-      AND ($2::text IS NULL OR f.community = $2)
-      AND ($3::timestamptz IS NULL OR f.reported_at >= $3)
-      AND ($4::timestamptz IS NULL OR f.reported_at < $4)
-      AND ($5::text IS NULL OR f.category = $5)
-      AND ($6::text IS NULL OR f.source = $6)
-      AND ($7::text IS NULL OR grid.grid_id = $7)
-)
-"""
+TICK = timedelta(microseconds=1)
+GROUPS = ("grid", "person", "day")
 
 
-def _args(scope: Scope, *, windowed: bool = True) -> tuple:
-    # Grid ids are per community: a grid filter means nothing without its community.
-    if scope.grid is not None and scope.community is None:
-        raise ValueError("a grid filter needs a community: grid ids repeat across communities")
-    return (scope.as_of, scope.community, scope.start if windowed else None,
-            scope.end if windowed else None, scope.category, scope.source, scope.grid)
+@dataclass(frozen=True)
+class Row:
+    metric: str
+    n: int
+    amount: float = 0.0
+    category: str | None = None
+    source: str | None = None
+    grid: str | None = None
+    person: str | None = None
+    day: date | None = None
 
 
-async def counts(pool: asyncpg.Pool, scope: Scope) -> list[Count]:
-    """Issues in scope grouped by category, status as of, and whether ever unroutable."""
-    rows = await pool.fetch(
-        _SCOPED + """SELECT category, status, was_unroutable, count(*) AS n FROM scoped
-                     GROUP BY category, status, was_unroutable""", *_args(scope))
-    return [Count(r["category"], r["status"], r["n"], r["was_unroutable"]) for r in rows]
+class _Sql:
+    """Collects positional parameters while a statement is written."""
+
+    def __init__(self, *args):
+        self.args = list(args)
+
+    def __call__(self, value) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
 
 
-async def grid_counts(pool: asyncpg.Pool, scope: Scope) -> dict[str | None, tuple[int, int]]:
-    """(collected, handled) per grid of the scope's community as of; no grid held: None."""
-    if scope.community is None:
-        raise ValueError("per-grid counts need a community: grid ids repeat across communities")
-    rows = await pool.fetch(
-        _SCOPED + """SELECT grid_id, count(*) AS collected,
-                            count(*) FILTER (WHERE status = ANY($8::text[])) AS handled
-                     FROM scoped GROUP BY grid_id""", *_args(scope), sorted(HANDLED))
-    return {r["grid_id"]: (r["collected"], r["handled"]) for r in rows}
+def _dims(p: _Sql, scope: Scope, *, people: bool, alias: str = "") -> str:
+    """Conditions on grid, category, source and person (credited person or the issue: '')."""
+    a = alias
+    conds = []
+    if scope.grid:
+        conds.append(f"{a}grid = ANY({p(list(scope.grid))}::text[])")
+    if scope.category:
+        conds.append(f"{a}category = ANY({p(list(scope.category))}::text[])")
+    if scope.source:
+        conds.append(f"{a}source = ANY({p(list(scope.source))}::text[])")
+    if scope.staff:
+        conds.append(f"{a}person = ANY({p(list(scope.staff))}::text[])")
+    elif people:
+        conds.append(f"{a}person <> ''")
+    else:
+        conds.append(f"{a}person = ''")
+    return " AND ".join(conds)
 
 
-async def grid_owners(pool: asyncpg.Pool, *, community: str,
-                      as_of: datetime) -> list[asyncpg.Record]:
-    """Each grid of the community with its name and owners as configured at as_of.
+def _select(group: tuple[str, ...], *, day_expr: str) -> tuple[str, str]:
+    """Columns and GROUP BY of a sum: metric, the collected breakdowns, and `group`."""
+    cols = ["metric",
+            "CASE WHEN metric = 'collected' OR metric LIKE 'status.%' THEN category END AS category",
+            "CASE WHEN metric = 'collected' OR metric LIKE 'status.%' THEN source END AS source"]
+    keys = ["1", "2", "3"]
+    for g in group:
+        cols.append(day_expr + " AS day" if g == "day" else g)
+        keys.append(str(len(cols)))
+    return ", ".join(cols), ", ".join(keys)
 
-    A grid is (community, grid_id): another community's grid of the same id never shows here.
-    """
+
+def _window(scope: Scope, *, windowed: bool = True) -> tuple[datetime, datetime]:
+    start = (scope.start or EARLIEST) if windowed else EARLIEST
+    end = min((scope.end or LATEST) if windowed else LATEST, scope.as_of + TICK)
+    return start, max(start, end)
+
+
+def _cut(scope: Scope, windowed: bool, daily: bool) -> buckets.Cut:
+    start, end = _window(scope, windowed=windowed)
+    c = buckets.cut(start, end)
+    if daily and c.buckets:  # a series needs each day on its own: the same days, as days
+        days = (buckets.DAY, min(b[1] for b in c.buckets), max(b[2] for b in c.buckets))
+        c = buckets.Cut((days,), c.exact)
+    return c
+
+
+def _days(scope: Scope) -> tuple[date, date]:
+    """The meeting days in the window: days whose midnight lies in [from, to)."""
+    start, end = (scope.start or EARLIEST), (scope.end or LATEST)
+    first = buckets.day_of(start - TICK) + timedelta(days=1)
+    return first, buckets.day_of(end - TICK) + timedelta(days=1)
+
+
+def _rows(records, group: tuple[str, ...]) -> list[Row]:
+    return [Row(metric=r["metric"], n=int(r["n"]), amount=float(r["amount"] or 0),
+                category=r["category"], source=r["source"],
+                **{g: r[g] for g in group}) for r in records if r["n"] or r["amount"]]
+
+
+async def flows(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (),
+                people: bool = False, daily: bool = False) -> list[Row]:
+    """Event figures in [from, to) up to as_of, summed per metric (and `group`)."""
+    c = _cut(scope, True, daily)
+    p = _Sql(scope.community)
+    sel_b, keys = _select(group, day_expr="bucket")
+    sel_e, _ = _select(group, day_expr="(at AT TIME ZONE 'Asia/Shanghai')::date")
+    periods, los, his = ([b[0] for b in c.buckets], [b[1] for b in c.buckets],
+                         [b[2] for b in c.buckets])
+    sql = f"""
+        SELECT {sel_b}, sum(n) AS n, sum(amount) AS amount
+        FROM counters JOIN unnest({p(periods)}::text[], {p(los)}::date[], {p(his)}::date[])
+             AS w(period, lo, hi) ON counters.period = w.period AND bucket >= w.lo AND bucket < w.hi
+        WHERE community = $1 AND kind = 'f' AND {_dims(p, scope, people=people)}
+        GROUP BY {keys}
+        UNION ALL
+        SELECT {sel_e}, sum(n), sum(amount)
+        FROM issue_flows JOIN unnest({p([e[0] for e in c.exact])}::timestamptz[],
+                                     {p([e[1] for e in c.exact])}::timestamptz[]) AS w(lo, hi)
+             ON at >= w.lo AND at < w.hi
+        WHERE community = $1 AND {_dims(p, scope, people=people)}
+        GROUP BY {keys}"""
+    return _rows(await pool.fetch(sql, *p.args), group)
+
+
+_STATE_METRICS = f"""unnest(ARRAY['status.' || s.status] || CASE WHEN s.overdue AND s.status =
+    ANY(ARRAY{sorted(OPEN_STATUSES)}::text[]) THEN ARRAY['overdue'] ELSE ARRAY[]::text[] END)"""
+_STATE_PEOPLE = """(SELECT DISTINCT x FROM unnest(ARRAY['', NULLIF(s.steward, ''),
+    NULLIF(s.repairer, '')]) x WHERE x IS NOT NULL)"""
+
+
+async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (),
+                 people: bool = False, windowed: bool = True) -> list[Row]:
+    """Issue figures as of as_of: status (and overdue) of the issues reported in the window
+    (`windowed`) or ever (`windowed=False`, the "now" figures)."""
+    c = _cut(scope, windowed, False)
+    p = _Sql(scope.community)
+    group = tuple(g for g in group if g != "day")
+    sel, keys = _select(group, day_expr="")
+    t = p(scope.as_of)
+    whole_lo = buckets.midnight(min(b[1] for b in c.buckets)) if c.buckets else scope.as_of
+    whole_hi = buckets.midnight(max(b[2] for b in c.buckets)) if c.buckets else scope.as_of
+    periods, los, his = ([b[0] for b in c.buckets], [b[1] for b in c.buckets],
+                         [b[2] for b in c.buckets])
+    at_t = f"s.from_at <= {t} AND (s.to_at IS NULL OR s.to_at > {t})"
+    expanded = f"""SELECT s.*, m.metric, pp.person FROM issue_states s
+        CROSS JOIN LATERAL {_STATE_METRICS} AS m(metric)
+        CROSS JOIN LATERAL {_STATE_PEOPLE} AS pp(person)"""
+    sql = f"""
+        SELECT {sel}, sum(n) AS n, 0 AS amount
+        FROM counters JOIN unnest({p(periods)}::text[], {p(los)}::date[], {p(his)}::date[])
+             AS w(period, lo, hi) ON counters.period = w.period AND bucket >= w.lo AND bucket < w.hi
+        WHERE community = $1 AND kind = 's' AND {_dims(p, scope, people=people)}
+        GROUP BY {keys}
+        UNION ALL
+        SELECT {sel}, count(*), 0 FROM (
+            {expanded}
+            JOIN unnest({p([e[0] for e in c.exact])}::timestamptz[],
+                        {p([e[1] for e in c.exact])}::timestamptz[]) AS w(lo, hi)
+              ON s.reported_at >= w.lo AND s.reported_at < w.hi
+            WHERE s.community = $1 AND {at_t}) e
+        WHERE {_dims(p, scope, people=people)}
+        GROUP BY {keys}
+        UNION ALL
+        SELECT {sel}, sum(delta), 0 FROM (
+            SELECT e.*, (CASE WHEN {at_t.replace('s.', 'e.')} THEN 1 ELSE 0 END)
+                        - (CASE WHEN e.to_at IS NULL THEN 1 ELSE 0 END) AS delta
+            FROM ({expanded}) e
+            WHERE e.community = $1 AND e.issue_id IN (
+                SELECT issue_id FROM issue_states
+                WHERE community = $1 AND from_at > {t}
+                  AND reported_at >= {p(whole_lo)} AND reported_at < {p(whole_hi)})) e
+        WHERE {_dims(p, scope, people=people)}
+        GROUP BY {keys}"""
+    return _rows(await pool.fetch(sql, *p.args), group)
+
+
+async def grid_holders(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
+    """Each grid of the community with its name and holders as configured at as_of."""
     return await pool.fetch(
         """SELECT DISTINCT ON (grid_id) grid_id, name, steward, repairer, from_at
-           FROM grid_owners WHERE community = $1 AND from_at <= $2
-           ORDER BY grid_id, from_at DESC, event_id DESC""", community, as_of)
+           FROM grid_holders WHERE community = $1 AND from_at <= $2
+           ORDER BY grid_id, from_at DESC, event_id DESC""", scope.community, scope.as_of)
 
 
-async def daily(pool: asyncpg.Pool, scope: Scope, *, start: datetime,
-                end: datetime) -> dict[date, tuple[int, int]]:
-    """Per Shanghai day in [start, end): issues reported, and issues first handled, that day."""
+async def meetings(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
+    """Meetings recorded by as_of whose day lies in the window (latest minutes per day)."""
+    first, end = _days(scope)
+    return await pool.fetch(
+        """SELECT DISTINCT ON (meeting_date) meeting_date, recorded_at, attendees, decisions
+           FROM meetings WHERE community = $1 AND recorded_at <= $2
+             AND meeting_date >= $3 AND meeting_date < $4
+           ORDER BY meeting_date DESC, recorded_at DESC, event_id DESC""",
+        scope.community, scope.as_of, first, end)
+
+
+async def agendas(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
+    """Issues escalated to a meeting day not before as_of's day and still waiting at as_of."""
+    return await pool.fetch(
+        """SELECT meeting_date, count(*) AS agenda FROM issue_states s
+           WHERE community = $1 AND status = 'escalated' AND meeting_date >= $3
+             AND s.from_at <= $2 AND (s.to_at IS NULL OR s.to_at > $2)
+           GROUP BY meeting_date ORDER BY meeting_date""",
+        scope.community, scope.as_of, buckets.day_of(scope.as_of))
+
+
+async def campaigns(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
+    return await pool.fetch(
+        """SELECT campaign_id, name, categories, departments, starts_on, ends_on, opened_at,
+                  CASE WHEN closed_at <= $2 THEN closed_at END AS closed_at,
+                  CASE WHEN closed_at <= $2 THEN results END AS results
+           FROM campaigns WHERE community = $1 AND opened_at <= $2
+             AND ends_on >= $3 AND starts_on < $4
+           ORDER BY starts_on DESC, campaign_id""",
+        scope.community, scope.as_of, *_days(scope))
+
+
+async def campaign_issues(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:
+    """Per campaign, category and status as of as_of: the issues attached by then."""
+    p = _Sql(scope.community, scope.as_of)
+    conds = ""
+    if scope.grid:
+        conds += f" AND s.grid = ANY({p(list(scope.grid))}::text[])"
+    if scope.category:
+        conds += f" AND s.category = ANY({p(list(scope.category))}::text[])"
+    if scope.source:
+        conds += f" AND s.source = ANY({p(list(scope.source))}::text[])"
+    return await pool.fetch(
+        f"""SELECT ci.campaign_id, s.category, s.status, count(*) AS n
+            FROM campaign_issues ci JOIN issue_states s
+              ON s.community = ci.community AND s.issue_id = ci.issue_id
+             AND s.from_at <= $2 AND (s.to_at IS NULL OR s.to_at > $2)
+            WHERE ci.community = $1 AND ci.added_at <= $2 {conds}
+            GROUP BY 1, 2, 3""", *p.args)
+
+
+async def availability(pool: asyncpg.Pool, scope: Scope) -> dict[str, bool]:
     rows = await pool.fetch(
-        _SCOPED + """, handled AS (
-                SELECT c.issue_id, min(c.at) AS at FROM scoped s
-                JOIN issue_status_changes c ON c.issue_id = s.issue_id
-                WHERE c.status = ANY($8::text[]) AND c.at <= $1 GROUP BY c.issue_id)
-            SELECT day, sum(collected)::int AS collected, sum(handled)::int AS handled FROM (
-                SELECT (reported_at AT TIME ZONE $9)::date AS day, 1 AS collected, 0 AS handled
-                FROM scoped WHERE reported_at >= $10 AND reported_at < $11
-                UNION ALL
-                SELECT (at AT TIME ZONE $9)::date, 0, 1
-                FROM handled WHERE at >= $10 AND at < $11) per_issue
-            GROUP BY day""",
-        *_args(scope, windowed=False), sorted(HANDLED), TZ.key, start, end)
-    return {r["day"]: (r["collected"], r["handled"]) for r in rows}
+        """SELECT DISTINCT ON (staff_id) staff_id, available FROM staff_availability
+           WHERE community = $1 AND at <= $2 ORDER BY staff_id, at DESC, event_id DESC""",
+        scope.community, scope.as_of)
+    return {r["staff_id"]: r["available"] for r in rows}

@@ -31,10 +31,10 @@ def history(c: str) -> list:
         envs.append(b.issue_assigned(community=c, issue_id=reported.subject, grid_id=f"{c}-g1",
                                      category=category, at=at + timedelta(minutes=1)))
         if n < 2:
-            envs.append(b.issue_step("issue.resolved", issue_id=reported.subject,
+            envs.append(b.issue_step("issue.resolved", community=c, issue_id=reported.subject,
                                      at=at + timedelta(hours=6)))
         if n == 0:
-            envs.append(b.issue_step("issue.closed", issue_id=reported.subject,
+            envs.append(b.issue_step("issue.closed", community=c, issue_id=reported.subject,
                                      at=at + timedelta(days=2)))
     return envs
 

@@ -1,0 +1,141 @@
+"""The stats views: one selection -> queries -> figures -> a response model.
+
+Each view is a plain async function of (pool, scope); the API, the CSV export and the rebuild
+comparison all call the same functions.
+"""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import asyncpg
+
+from stats import buckets, figures, queries, scope as scopes
+from stats.models import (Agenda, Campaign, CampaignsView, Day, Decisions, GridPerson,
+                          GridRow, GridsView, Holders, Meeting, MeetingsView, StaffRow,
+                          StaffView, SummaryView, TimeseriesView)
+from stats.scope import Scope
+from stats.timeline import HANDLED
+
+
+def _selection(scope: Scope) -> dict:
+    return {"community": scope.community, "as_of": scope.as_of, "from": scope.start,
+            "to": scope.end, "filters": scope.filters()}
+
+
+async def _now_rows(pool: asyncpg.Pool, scope: Scope, states: list, **kwargs) -> list:
+    """The "now" figures need every issue; without a window they are the windowed rows."""
+    if scope.start is None and scope.end is None:
+        return states
+    return await queries.states(pool, scope, windowed=False, **kwargs)
+
+
+async def summary(pool: asyncpg.Pool, scope: Scope) -> SummaryView:
+    states = await queries.states(pool, scope)
+    flows = await queries.flows(pool, scope)
+    now = await _now_rows(pool, scope, states)
+    held = len(await queries.meetings(pool, scope))
+    return SummaryView(**_selection(scope),
+                       **figures.summary(states, flows, now, meetings_held=held))
+
+
+async def grids(pool: asyncpg.Pool, scope: Scope) -> GridsView:
+    by_grid = ("grid",)
+    states = figures.group(await queries.states(pool, scope, group=by_grid), "grid")
+    flows = figures.group(await queries.flows(pool, scope, group=by_grid), "grid")
+    if scope.start is None and scope.end is None:
+        now = states
+    else:
+        now = figures.group(await queries.states(pool, scope, group=by_grid, windowed=False),
+                            "grid")
+    credited = await queries.flows(pool, scope, group=("grid", "person"), people=True)
+    open_on = await queries.states(pool, scope, group=("grid", "person"), people=True,
+                                   windowed=False)
+    holders = {r["grid_id"]: r for r in await queries.grid_holders(pool, scope)}
+    seen = set(holders) | set(states) | set(flows) | set(now)
+    if scope.grid:
+        seen &= set(scope.grid)
+    rows = []
+    for grid_id in sorted(seen, key=lambda g: (g == "", g)):
+        figs = figures.summary(states.get(grid_id, []), flows.get(grid_id, []),
+                               now.get(grid_id, []), meetings_held=0)
+        figs.pop("meetings_held")
+        people = _people([r for r in credited if r.grid == grid_id],
+                         [r for r in open_on if r.grid == grid_id])
+        h = holders.get(grid_id)
+        rows.append(GridRow(
+            grid_id=grid_id or None, name=h and h["name"],
+            holders=Holders(steward=h and h["steward"], repairer=h and h["repairer"]),
+            figures=figs, staff=[GridPerson(person=p, **f) for p, f in people.items()]))
+    return GridsView(**_selection(scope), grids=rows)
+
+
+def _people(credited: list, open_on: list) -> dict[str, dict]:
+    flows, now = figures.group(credited, "person"), figures.group(open_on, "person")
+    return {p: figures.person_figures(flows.get(p, []), now.get(p, []))
+            for p in sorted(set(flows) | set(now))}
+
+
+async def staff(pool: asyncpg.Pool, scope: Scope) -> StaffView:
+    credited = await queries.flows(pool, scope, group=("grid", "person"), people=True)
+    open_on = await queries.states(pool, scope, group=("grid", "person"), people=True,
+                                   windowed=False)
+    available = await queries.availability(pool, scope)
+    grids_of: dict[str, set] = {}
+    for r in credited + open_on:
+        if r.grid:
+            grids_of.setdefault(r.person, set()).add(r.grid)
+    rows = [StaffRow(person=p, grids=sorted(grids_of.get(p, ())), available=available.get(p), **f)
+            for p, f in _people(credited, open_on).items()]
+    return StaffView(**_selection(scope), staff=rows)
+
+
+async def timeseries(pool: asyncpg.Pool, scope: Scope) -> TimeseriesView:
+    days = scopes.series_days(scope)
+    window = replace(scope, start=buckets.midnight(days[0]),
+                     end=buckets.midnight(days[-1] + timedelta(days=1)))
+    per_day = figures.group(await queries.flows(pool, window, group=("day",), daily=True), "day")
+    held: dict = {}
+    for m in await queries.meetings(pool, window):
+        held[m["meeting_date"]] = held.get(m["meeting_date"], 0) + 1
+    return TimeseriesView(**_selection(scope), days=[
+        Day(day=d, meetings_held=held.get(d, 0), **figures.day_figures(per_day.get(d, [])))
+        for d in days])
+
+
+async def meetings(pool: asyncpg.Pool, scope: Scope) -> MeetingsView:
+    held = []
+    for m in await queries.meetings(pool, scope):
+        kinds = Decisions(**{k: sum(1 for d in m["decisions"] if d.get("decision") == k)
+                             for k in figures.DECISIONS})
+        held.append(Meeting(meeting_date=m["meeting_date"], recorded_at=m["recorded_at"],
+                            attendees=m["attendees"], decisions=len(m["decisions"]),
+                            by_decision=kinds))
+    upcoming = [Agenda(meeting_date=r["meeting_date"], agenda=r["agenda"])
+                for r in await queries.agendas(pool, scope)]
+    return MeetingsView(**_selection(scope), meetings=held, upcoming=upcoming)
+
+
+async def campaigns(pool: asyncpg.Pool, scope: Scope) -> CampaignsView:
+    counts: dict[str, list] = {}
+    for r in await queries.campaign_issues(pool, scope):
+        counts.setdefault(r["campaign_id"], []).append(r)
+    rows = []
+    for c in await queries.campaigns(pool, scope):
+        mine = counts.get(c["campaign_id"], [])
+        by_category: dict[str, int] = {}
+        by_status = dict.fromkeys(figures.STATUSES, 0)
+        for r in mine:
+            by_category[r["category"]] = by_category.get(r["category"], 0) + r["n"]
+            by_status[r["status"]] = by_status.get(r["status"], 0) + r["n"]
+        total = sum(by_status.values())
+        handled = sum(by_status[s] for s in HANDLED)
+        rows.append(Campaign(**{k: c[k] for k in (
+            "campaign_id", "name", "categories", "departments", "starts_on", "ends_on",
+            "opened_at", "closed_at", "results")}, issues=total, handled=handled,
+            handling_rate=figures.rate(handled, total), by_category=by_category,
+            by_status=by_status))
+    return CampaignsView(**_selection(scope), campaigns=rows)
+
+
+VIEWS = {"summary": summary, "grids": grids, "staff": staff, "timeseries": timeseries,
+         "meetings": meetings, "campaigns": campaigns}
