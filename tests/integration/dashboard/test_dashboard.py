@@ -64,6 +64,8 @@ async def open_dashboard(browser, url: str, *, width=1280, height=900):
             if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("response", lambda r: problems.append(f"{r.status} from {r.url}")
+            if r.status >= 400 else None)
     await page.clock.install()
     await page.goto(f"{url}/dashboard#token={operator_token()}")
     await page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
@@ -99,9 +101,10 @@ async def test_labels_switch_between_chinese_and_english(browser, stats_url):
     assert CATEGORIES["repair.public"].label_zh in await page.evaluate(labels)
     assert await page.text_content("h1") == "红色物业 · 社区治理数据"
     await page.click("#lang")
-    assert CATEGORIES["repair.public"].label_en in await page.evaluate(labels)
+    english = await page.evaluate(labels)
+    assert CATEGORIES["repair.public"].label_en in english
     assert await page.text_content("h1") == "Red property · Community figures"
-    assert not any(code in await page.evaluate(labels) for code in CATEGORIES)
+    assert not set(english) & set(CATEGORIES)  # labels, never codes
     assert problems == []
 
 

@@ -77,10 +77,11 @@ async function api(path, params) {
 async function loadAll() {
   const scope = windowParams();
   const live = new URLSearchParams(scope.has("grid") ? { grid: scope.get("grid") } : {});
+  // A daily series covers at most 366 days: the window's, or the last 365 (30 for "all").
   const series = new URLSearchParams(scope);
-  if (!series.has("from") || scope.get("from") < daysBefore(shanghaiToday(), 365)) {
-    series.set("from", daysBefore(shanghaiToday(), 29));
-  }
+  const earliest = daysBefore(shanghaiToday(), 365);
+  if (!series.has("from")) series.set("from", daysBefore(shanghaiToday(), 29));
+  else if (series.get("from") < earliest) series.set("from", earliest);
   const [summary, timeseries, grids, staff, meetings, campaigns, year, atMeetings] =
     await Promise.all([
       api("/v1/stats/summary", scope), api("/v1/stats/timeseries", series),
