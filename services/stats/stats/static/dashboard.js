@@ -175,6 +175,21 @@ function bars(id, names, series, { horizontal = false } = {}) {
   }, true);
 }
 
+// Daily points, or weekly sums over a long window (rates recomputed from the sums).
+const SUMMED = ["collected", "handled", "signoffs", "on_time_signoffs", "completions",
+                "on_time_completions"];
+function periods(days) {
+  const size = days.length > 62 ? 7 : 1;
+  const out = [];
+  for (let i = 0; i < days.length; i += size) {
+    const chunk = days.slice(i, i + size);
+    const point = { label: chunk[0].day.slice(5) };
+    for (const k of SUMMED) point[k] = chunk.reduce((n, x) => n + (x[k] || 0), 0);
+    out.push(point);
+  }
+  return out;
+}
+
 function renderCharts(d) {
   const s = d.summary;
   const codes = Object.keys(s.by_category).filter((k) => s.by_category[k] > 0);
@@ -182,11 +197,11 @@ function renderCharts(d) {
   bars("chart-category", codes.map(category),
        [{ name: t("collected"), data: codes.map((k) => s.by_category[k]) }], { horizontal: true });
 
-  const days = d.timeseries.days;
+  const days = periods(d.timeseries.days);
   chart("chart-trend").setOption({
     color: COLORS, grid, tooltip: { trigger: "axis" },
     legend: legend([t("collected"), t("handled")]),
-    xAxis: { type: "category", data: days.map((x) => x.day.slice(5)) },
+    xAxis: { type: "category", data: days.map((x) => x.label) },
     yAxis: { type: "value", minInterval: 1 },
     series: [{ type: "line", name: t("collected"), smooth: true, data: days.map((x) => x.collected) },
              { type: "line", name: t("handled"), smooth: true, data: days.map((x) => x.handled) }],
@@ -203,17 +218,17 @@ function renderCharts(d) {
     { name: t("done_on_time"), data: people.map((p) => p.done_on_time) },
     { name: t("open"), data: people.map((p) => p.open) }]);
 
-  const pct = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10);
+  const pct = (part, whole) => (whole ? Math.round((part / whole) * 1000) / 10 : null);
   chart("chart-ontime").setOption({
     color: COLORS, grid, tooltip: { trigger: "axis" },
     legend: legend([t("signoff"), t("completion")]),
-    xAxis: { type: "category", data: days.map((x) => x.day.slice(5)) },
+    xAxis: { type: "category", data: days.map((x) => x.label) },
     yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
     series: [
       { type: "line", name: t("signoff"), connectNulls: true,
-        data: days.map((x) => pct(x.on_time_signoff_rate)) },
+        data: days.map((x) => pct(x.on_time_signoffs, x.signoffs)) },
       { type: "line", name: t("completion"), connectNulls: true,
-        data: days.map((x) => pct(x.on_time_completion_rate)) }],
+        data: days.map((x) => pct(x.on_time_completions, x.completions)) }],
   }, true);
 
   chart("chart-satisfaction").setOption({
