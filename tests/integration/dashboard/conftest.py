@@ -21,7 +21,7 @@ from redgrid_dev.ports import free_port
 from redgrid_shared import ledger, topics
 from redgrid_shared.auth import mint_token
 from redgrid_shared.consumer import apply_once
-from redgrid_shared.events import IssueEscalated, envelope
+from redgrid_shared.events import IssueEscalated, IssueOverdue, envelope
 from redgrid_shared.runtime import Runtime
 from stats import projections
 from stats.main import MIGRATIONS, create_app
@@ -51,7 +51,8 @@ def operator_token(community: str = COMMUNITY) -> str:
 
 async def load_sample(pool) -> None:
     """Every tenth row of the demo year (meetings and campaigns included), plus one issue on
-    the next meeting's agenda, projected as the stats consumer does."""
+    the next meeting's agenda and three open ones past their deadline, projected as the
+    stats consumer does."""
     now = datetime.now(timezone.utc)
     rows = demo_ledger.build(now)[::10]
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
@@ -65,6 +66,15 @@ async def load_sample(pool) -> None:
         issue_id=issue, community=COMMUNITY, grid_id="g-01", by="s-01", meeting_date=upcoming,
         reason="needs the residents' meeting", cause="steward"),
         service="dispatch", subject=issue, time=now - timedelta(minutes=1))))
+    still_open = [iid for iid, r in plan.issues.items()
+                  if r.grid and not r.resolved and r.meeting_decision != "referred"][:3]
+    for n, iid in enumerate(still_open):
+        late = now - timedelta(days=3 + n)
+        envelopes.append((topics.DISPATCH_EVENTS, envelope(IssueOverdue(
+            issue_id=iid, community=COMMUNITY, grid_id=plan.issues[iid].grid, by="clock",
+            status="accepted" if plan.issues[iid].signed_off_at else "assigned",
+            deadline="completion" if plan.issues[iid].signed_off_at else "signoff",
+            due_at=late), service="dispatch", subject=iid, time=late)))
     for topic, env in envelopes:
         await apply_once(pool, topic, env, projections.apply)
 

@@ -38,7 +38,10 @@ async def api_figures(base: str) -> dict:
         whole = (await c.get("/v1/stats/summary", params=year)).json()
         at_meetings = (await c.get("/v1/stats/summary", params={**year, "source": "meeting"})).json()
         campaigns = (await c.get("/v1/stats/campaigns", params=year)).json()["campaigns"]
+        overdue = (await c.get("/v1/stats/overdue", params={"limit": 50})).json()
     figures = {f"summary.{k}": v for k, v in summary.items()}
+    figures["overdue.total"] = overdue["total"]
+    figures["overdue.issues"] = [i["issue_id"] for i in overdue["issues"]]
     upcoming = meetings.get("upcoming") or [{"agenda": 0}]
     figures["meetings.upcoming.0.agenda"] = upcoming[0]["agenda"]
     figures["year.meetings_held"] = whole["meetings_held"]
@@ -91,6 +94,9 @@ async def test_the_dashboard_draws_every_chart_and_shows_the_apis_figures(browse
         assert figure in expected, f"the page shows {figure}, which the API does not give"
         assert text == shown(kind, expected[figure]), figure
     assert expected["summary.collected"] > 0 and expected["meetings.upcoming.0.agenda"] == 1
+    listed = await page.eval_on_selector_all("#overdue tbody tr[data-issue]",
+                                             "rows => rows.map(r => r.dataset.issue)")
+    assert listed == expected["overdue.issues"] and len(listed) == 3
     assert problems == []
 
 

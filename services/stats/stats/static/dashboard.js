@@ -82,17 +82,18 @@ async function loadAll() {
   const earliest = daysBefore(shanghaiToday(), 365);
   if (!series.has("from")) series.set("from", daysBefore(shanghaiToday(), 29));
   else if (series.get("from") < earliest) series.set("from", earliest);
-  const [summary, timeseries, grids, staff, meetings, campaigns, year, atMeetings] =
+  const [summary, timeseries, grids, staff, meetings, campaigns, year, atMeetings, overdue] =
     await Promise.all([
       api("/v1/stats/summary", scope), api("/v1/stats/timeseries", series),
       api("/v1/stats/grids", scope), api("/v1/stats/staff", scope),
       api("/v1/stats/meetings", scope), api("/v1/stats/campaigns", live),
       api("/v1/stats/summary", yearParams()),
       api("/v1/stats/summary", yearParams({ source: "meeting" })),
+      api("/v1/stats/overdue", new URLSearchParams({ ...Object.fromEntries(live), limit: 50 })),
     ]);
   const yearCampaigns = await api("/v1/stats/campaigns", yearParams());
   return { summary, timeseries, grids, staff, meetings, campaigns, year, atMeetings,
-           yearCampaigns };
+           yearCampaigns, overdue };
 }
 
 // --- figures -----------------------------------------------------------------------------
@@ -251,9 +252,6 @@ function renderCharts(d) {
 }
 
 function renderOverdue(d) {
-  const head = [t("person"), t("overdue_count"), t("open")];
-  const rows = d.staff.staff.filter((p) => p.overdue_now > 0)
-    .sort((a, b) => b.overdue_now - a.overdue_now);
   const tr = (cells, tag) => {
     const row = document.createElement("tr");
     for (const c of cells) {
@@ -263,13 +261,26 @@ function renderOverdue(d) {
     }
     return row;
   };
-  $("overdue").tHead.replaceChildren(tr(head, "th"));
-  const body = rows.length ? rows.map((p) => {
-    const row = tr([p.person, String(p.overdue_now), String(p.open)], "td");
-    row.dataset.person = p.person;
+  const when = (iso) => new Date(iso).toLocaleString(state.lang === "en" ? "en-GB" : "zh-CN",
+                                                     { timeZone: TZ, dateStyle: "short",
+                                                       timeStyle: "short" });
+  const late = (iso) => `${Math.max(0, Math.floor((Date.now() - new Date(iso)) / 3600000))} ${t("hours")}`;
+  $("overdue").tHead.replaceChildren(tr([t("issue"), t("category"), t("grid"), t("person"),
+                                         t("deadline"), t("due_at"), t("overdue_for")], "th"));
+  const issues = d.overdue.issues;
+  const body = issues.map((x) => {
+    const row = tr([x.issue_id, category(x.category), x.grid_id || t("unassigned"),
+                    [x.steward, x.repairer].filter(Boolean).join(" / "),
+                    x.deadline ? t(`${x.deadline}_deadline`) : "",
+                    x.due_at ? when(x.due_at) : "", x.due_at ? late(x.due_at) : ""], "td");
+    row.dataset.issue = x.issue_id;
     return row;
-  }) : [tr([t("none"), "", ""], "td")];
-  $("overdue").tBodies[0].replaceChildren(...body);
+  });
+  $("overdue").tBodies[0].replaceChildren(...(body.length ? body : [tr([t("none")], "td")]));
+  $("overdue-total").dataset.figure = "overdue.total";
+  $("overdue-total").dataset.kind = "count";
+  $("overdue-total").dataset.value = JSON.stringify(d.overdue.total);
+  $("overdue-total").textContent = fmt.count(d.overdue.total);
 }
 
 function renderGridChoices(d) {
