@@ -35,6 +35,14 @@ class OverdueIssue(BaseModel):
 
 
 class OverdueView(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{
+        "community": "erqiaoxi", "as_of": "2026-11-30T10:00:00Z", "total": 1,
+        "issues": [{"issue_id": "iss-3f9c2a7d41b0e865", "category": "repair.seepage",
+                    "source": "app", "status": "assigned", "grid_id": "g-01",
+                    "steward": "s-01", "repairer": "r-01",
+                    "reported_at": "2026-11-27T01:00:00Z", "deadline": "signoff",
+                    "due_at": "2026-11-27T01:30:00Z"}]}]}}
+
     community: str
     as_of: datetime
     total: int = Field(description="overdue issues in the selection (the list may be cut)")

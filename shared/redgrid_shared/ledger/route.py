@@ -38,6 +38,9 @@ class ImportLedger(BaseModel):
 
 
 class ImportResult(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"service": "dispatch", "dry_run": False, "rows": 1695, "streams_written": 1721,
+         "streams_already": 0, "events_written": 6469, "issues_written": 1695}]})
     service: str
     dry_run: bool
     rows: int = Field(description="rows in the file")
