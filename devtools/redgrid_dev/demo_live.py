@@ -69,8 +69,7 @@ def seed(group: str, categories: tuple[str, ...], k: int) -> Seed:
         body["vulnerable"] = "elderly"
     elif draw < 0.06:
         body["vulnerable"] = "child"
-    if rng.random() < 0.3:
-        body["photos"] = [f"https://photos.example.org/{resident}/{group}-{k}.jpg"]
+    rng.random()  # was the photo draw (photos are now uploads); keeps later draws the same
     source = rng.choices([s for s, _ in SOURCES], weights=[w for _, w in SOURCES])[0]
     body["source"] = source
     key = f"demo-{group}-{k}"

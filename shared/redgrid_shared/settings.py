@@ -1,6 +1,6 @@
 """Settings every service shares, read from the environment by pydantic-settings."""
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,17 @@ class ServiceSettings(BaseSettings):
     jwks_url: str | None = Field(None, validation_alias="REDGRID_JWKS_URL")
     relay_poll_seconds: float = Field(1.0, validation_alias="RELAY_POLL_SECONDS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # Writes per caller (see ratelimit.py), in the `limits` notation; empty disables.
+    rate_limit_writes: str = Field("60/minute;600/hour", validation_alias="RATE_LIMIT_WRITES")
+    rate_limit_storage_uri: str = Field("memory://", validation_alias="RATE_LIMIT_STORAGE_URI")
+
+    @field_validator("rate_limit_writes")
+    @classmethod
+    def _limits_parse(cls, value: str) -> str:
+        from limits import parse_many
+        if value.strip():
+            parse_many(value)  # a malformed limit fails at start, not at the first write
+        return value
 
     @property
     def schema(self) -> str:

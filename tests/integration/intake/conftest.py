@@ -14,7 +14,8 @@ from tests.unit.intake.builders import SECRET
 async def app(fresh_database_url, kafka_bootstrap):
     settings = Settings(database_url=fresh_database_url, kafka_bootstrap_servers=kafka_bootstrap,
                         consumer_group=f"intake-test-{uuid.uuid4().hex[:8]}", jwt_secret=SECRET,
-                        relay_poll_seconds=0.2, db_pool_min=1, db_pool_max=8)
+                        relay_poll_seconds=0.2, db_pool_min=1, db_pool_max=8,
+                        rate_limit_writes="100000/minute")
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
