@@ -11,8 +11,8 @@ from redgrid_shared.deps import PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from stats import csvexport, scope, views
-from stats.models import (CampaignsView, GridsView, MeetingsView, StaffView, SummaryView,
-                          TimeseriesView)
+from stats.models import (CampaignsView, GridsView, MeetingsView, OverdueView, StaffView,
+                          SummaryView, TimeseriesView)
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"], responses=ERROR_RESPONSES)
 MOMENT = "ISO 8601 date (an Asia/Shanghai day) or date-time (no offset: Shanghai time)"
@@ -94,7 +94,14 @@ async def campaigns(pool: PoolDep, scoped: ScopeDep) -> CampaignsView:
     return await views.campaigns(pool, scoped)
 
 
-View = Literal["summary", "grids", "staff", "timeseries", "meetings", "campaigns"]
+@router.get("/overdue", response_model=OverdueView, summary="The issues overdue at as_of",
+            description="Open issues past a sign-off or completion deadline at as_of, oldest "
+                        "report first (at most 500), within grid/category/source/staff." + SEE)
+async def overdue(pool: PoolDep, scoped: ScopeDep) -> OverdueView:
+    return await views.overdue(pool, scoped)
+
+
+View = Literal["summary", "grids", "staff", "timeseries", "meetings", "campaigns", "overdue"]
 
 
 @router.get("/export.csv", response_class=Response, summary="Any view of a selection, as CSV",

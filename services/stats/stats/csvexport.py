@@ -3,12 +3,13 @@
 import csv
 import io
 import re
+import typing
 from urllib.parse import quote
 
 from pydantic import BaseModel
 
 # Fields of a view that are lists of rows; everything else is the selection it answers for.
-ROWS = {"grids": "grids", "staff": "staff", "timeseries": "days", "meetings": "meetings",
+ROWS = {"overdue": "issues", "grids": "grids", "staff": "staff", "timeseries": "days", "meetings": "meetings",
         "campaigns": "campaigns"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -32,10 +33,16 @@ def table(view: str, model: BaseModel) -> list[list]:
         flat = flatten({k: v for k, v in body.items() if k not in ("filters",)})
         return [["figure", "value"]] + [[k, v] for k, v in flat.items()]
     lines = [flatten(row) for row in body[ROWS[view]]]
-    header: list[str] = []
+    header: list[str] = [] if lines else _columns(model, ROWS[view])
     for line in lines:
         header += [k for k in line if k not in header]
     return [header] + [[line.get(k, "") for k in header] for line in lines]
+
+
+def _columns(model: BaseModel, field: str) -> list[str]:
+    """The header of an empty list view: its row model's fields."""
+    item = typing.get_args(type(model).model_fields[field].annotation)[0]
+    return list(item.model_fields)
 
 
 def render(rows: list[list]) -> str:

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
-from stats import admin, api, dashboard, overdue, projections
+from stats import admin, api, dashboard, projections
 from stats.settings import MIGRATIONS, TOPICS, Settings
 
 
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app = create_service_app(
         settings=settings, title="RedGrid stats",
         description="Read models for operations dashboards, rebuildable from the event log.",
-        routers=[api.router, overdue.router, admin.router, dashboard.router],
+        routers=[api.router, admin.router, dashboard.router],
         migrations=MIGRATIONS, relay=False, runtime=runtime,
         consumers={settings.group_id: (TOPICS, projections.apply)},
     )

@@ -172,3 +172,19 @@ class Campaign(BaseModel):
 
 class CampaignsView(Selection):
     campaigns: list[Campaign]
+
+
+class OverdueIssue(BaseModel):
+    issue_id: str
+    category: str
+    source: str
+    grid_id: str | None
+    steward: str | None
+    repairer: str | None
+    status: str
+    reported_at: datetime
+    since: datetime = Field(description="start of its current state")
+
+
+class OverdueView(Selection):
+    issues: list[OverdueIssue] = Field(description="oldest report first, at most 500")

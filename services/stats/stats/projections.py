@@ -24,6 +24,9 @@ from stats.buckets import bucket_keys
 from stats.timeline import ISSUE_TYPES, OPEN_STATUSES, Event, State, derive
 
 Key = tuple[str, str]  # (community, issue_id)
+# Counter rows with grid (and, for events, category and source) "*" hold the community's
+# totals, so a selection without those filters sums a few rows instead of every grid's.
+ALL = "*"
 
 
 async def apply(conn: asyncpg.Connection, env: Envelope) -> None:
@@ -117,10 +120,12 @@ def _day(value: str | None) -> date | None:
 def _count_flow(deltas: Counter, amounts: Counter, community: str, row: tuple,
                 times: int) -> None:
     at, metric, grid, category, source, person, n, amount = row
+    dims = [(grid, category, source)] + ([(ALL, ALL, ALL)] if person == "" else [])
     for period, bucket in bucket_keys(at):
-        key = (community, "f", period, bucket, metric, grid, category, source, person)
-        deltas[key] += n * times
-        amounts[key] += amount * times
+        for g, c, s in dims:
+            key = (community, "f", period, bucket, metric, g, c, s, person)
+            deltas[key] += n * times
+            amounts[key] += amount * times
 
 
 def _count_state(deltas: Counter, community: str, state: tuple | None, sign: int) -> None:
@@ -135,4 +140,6 @@ def _count_state(deltas: Counter, community: str, state: tuple | None, sign: int
             for person in people:
                 deltas[(community, "s", period, bucket, metric, grid, category, source,
                         person)] += sign
+            # the whole community's row: the summary without a grid filter reads only these
+            deltas[(community, "s", period, bucket, metric, ALL, category, source, "")] += sign
 

@@ -43,6 +43,16 @@ class _Sql:
         return f"${len(self.args)}"
 
 
+def _totals(scope: Scope, group: tuple[str, ...], people: bool, *, events: bool) -> str:
+    """Which counter rows to read: the community's totals ('*') when nothing needs the
+    dimensions they collapse, else the per-grid rows (never both: that would count twice)."""
+    collapsed = not (scope.grid or scope.staff or people or "grid" in group)
+    if events:
+        collapsed = collapsed and not (scope.category or scope.source)
+        return "grid = '*' AND category = '*'" if collapsed else "grid <> '*'"
+    return "grid = '*'" if collapsed else "grid <> '*'"
+
+
 def _dims(p: _Sql, scope: Scope, *, people: bool, alias: str = "") -> str:
     """Conditions on grid, category, source and person (credited person or the issue: '')."""
     a = alias
@@ -96,6 +106,19 @@ def _days(scope: Scope) -> tuple[date, date]:
     return first, buckets.day_of(end - TICK) + timedelta(days=1)
 
 
+def _in_buckets(p: _Sql, c: buckets.Cut) -> str:
+    """The counter rows of the whole buckets, as plain ranges the primary key answers."""
+    ranges = [f"(period = {p(period)} AND bucket >= {p(lo)} AND bucket < {p(hi)})"
+              for period, lo, hi in c.buckets]
+    return "(" + (" OR ".join(ranges) or "false") + ")"
+
+
+def _in_exact(p: _Sql, c: buckets.Cut, column: str) -> str:
+    """Exact rows whose `column` lies in the partial days at the edges."""
+    ranges = [f"({column} >= {p(lo)} AND {column} < {p(hi)})" for lo, hi in c.exact]
+    return "(" + (" OR ".join(ranges) or "false") + ")"
+
+
 def _rows(records, group: tuple[str, ...]) -> list[Row]:
     return [Row(metric=r["metric"], n=int(r["n"]), amount=float(r["amount"] or 0),
                 category=r["category"], source=r["source"],
@@ -109,20 +132,14 @@ async def flows(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = ()
     p = _Sql(scope.community)
     sel_b, keys = _select(group, day_expr="bucket")
     sel_e, _ = _select(group, day_expr="(at AT TIME ZONE 'Asia/Shanghai')::date")
-    periods, los, his = ([b[0] for b in c.buckets], [b[1] for b in c.buckets],
-                         [b[2] for b in c.buckets])
     sql = f"""
-        SELECT {sel_b}, sum(n) AS n, sum(amount) AS amount
-        FROM counters JOIN unnest({p(periods)}::text[], {p(los)}::date[], {p(his)}::date[])
-             AS w(period, lo, hi) ON counters.period = w.period AND bucket >= w.lo AND bucket < w.hi
-        WHERE community = $1 AND kind = 'f' AND {_dims(p, scope, people=people)}
+        SELECT {sel_b}, sum(n) AS n, sum(amount) AS amount FROM counters
+        WHERE community = $1 AND kind = 'f' AND {_in_buckets(p, c)}
+          AND {_dims(p, scope, people=people)} AND {_totals(scope, group, people, events=True)}
         GROUP BY {keys}
         UNION ALL
-        SELECT {sel_e}, sum(n), sum(amount)
-        FROM issue_flows JOIN unnest({p([e[0] for e in c.exact])}::timestamptz[],
-                                     {p([e[1] for e in c.exact])}::timestamptz[]) AS w(lo, hi)
-             ON at >= w.lo AND at < w.hi
-        WHERE community = $1 AND {_dims(p, scope, people=people)}
+        SELECT {sel_e}, sum(n), sum(amount) FROM issue_flows
+        WHERE community = $1 AND {_in_exact(p, c, "at")} AND {_dims(p, scope, people=people)}
         GROUP BY {keys}"""
     return _rows(await pool.fetch(sql, *p.args), group)
 
@@ -144,25 +161,19 @@ async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (
     t = p(scope.as_of)
     whole_lo = buckets.midnight(min(b[1] for b in c.buckets)) if c.buckets else scope.as_of
     whole_hi = buckets.midnight(max(b[2] for b in c.buckets)) if c.buckets else scope.as_of
-    periods, los, his = ([b[0] for b in c.buckets], [b[1] for b in c.buckets],
-                         [b[2] for b in c.buckets])
     at_t = f"s.from_at <= {t} AND (s.to_at IS NULL OR s.to_at > {t})"
     expanded = f"""SELECT s.*, m.metric, pp.person FROM issue_states s
         CROSS JOIN LATERAL {_STATE_METRICS} AS m(metric)
         CROSS JOIN LATERAL {_STATE_PEOPLE} AS pp(person)"""
     sql = f"""
-        SELECT {sel}, sum(n) AS n, 0 AS amount
-        FROM counters JOIN unnest({p(periods)}::text[], {p(los)}::date[], {p(his)}::date[])
-             AS w(period, lo, hi) ON counters.period = w.period AND bucket >= w.lo AND bucket < w.hi
-        WHERE community = $1 AND kind = 's' AND {_dims(p, scope, people=people)}
+        SELECT {sel}, sum(n) AS n, 0 AS amount FROM counters
+        WHERE community = $1 AND kind = 's' AND {_in_buckets(p, c)}
+          AND {_dims(p, scope, people=people)} AND {_totals(scope, group, people, events=False)}
         GROUP BY {keys}
         UNION ALL
         SELECT {sel}, count(*), 0 FROM (
             {expanded}
-            JOIN unnest({p([e[0] for e in c.exact])}::timestamptz[],
-                        {p([e[1] for e in c.exact])}::timestamptz[]) AS w(lo, hi)
-              ON s.reported_at >= w.lo AND s.reported_at < w.hi
-            WHERE s.community = $1 AND {at_t}) e
+            WHERE s.community = $1 AND {_in_exact(p, c, "s.reported_at")} AND {at_t}) e
         WHERE {_dims(p, scope, people=people)}
         GROUP BY {keys}
         UNION ALL
@@ -177,6 +188,26 @@ async def states(pool: asyncpg.Pool, scope: Scope, *, group: tuple[str, ...] = (
         WHERE {_dims(p, scope, people=people)}
         GROUP BY {keys}"""
     return _rows(await pool.fetch(sql, *p.args), group)
+
+
+async def overdue(pool: asyncpg.Pool, scope: Scope, *, limit: int = 500) -> list[asyncpg.Record]:
+    """Issues overdue at as_of (oldest report first), within the dimension filters."""
+    p = _Sql(scope.community, scope.as_of, sorted(OPEN_STATUSES))
+    conds = ""
+    for column, values in (("grid", scope.grid), ("category", scope.category),
+                           ("source", scope.source)):
+        if values:
+            conds += f" AND {column} = ANY({p(list(values))}::text[])"
+    if scope.staff:
+        people = p(list(scope.staff))
+        conds += f" AND (steward = ANY({people}::text[]) OR repairer = ANY({people}::text[]))"
+    return await pool.fetch(
+        f"""SELECT issue_id, category, source, NULLIF(grid, '') AS grid_id,
+                   NULLIF(steward, '') AS steward, NULLIF(repairer, '') AS repairer, status,
+                   reported_at, from_at AS since
+            FROM issue_states WHERE community = $1 AND overdue AND status = ANY($3::text[])
+              AND from_at <= $2 AND (to_at IS NULL OR to_at > $2) {conds}
+            ORDER BY reported_at, issue_id LIMIT {int(limit)}""", *p.args)
 
 
 async def grid_holders(pool: asyncpg.Pool, scope: Scope) -> list[asyncpg.Record]:

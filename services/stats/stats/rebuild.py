@@ -34,7 +34,7 @@ from stats import projections
 from stats.settings import MIGRATIONS, TOPICS
 
 log = logging.getLogger(__name__)
-BATCH = 2000
+BATCH = 5000
 
 
 @dataclass
@@ -112,8 +112,13 @@ async def catch_up(kafka: AIOKafkaConsumer, partitions: list[TopicPartition], po
     """Apply from the current positions until every partition reached the log's end."""
     quiet_since = time.monotonic()
     while True:
-        batches = await kafka.getmany(timeout_ms=200, max_records=BATCH)
-        got = [r for records in batches.values() for r in records]
+        got: list[ConsumerRecord] = []
+        while len(got) < BATCH:  # fewer, larger transactions: each issue re-derived less often
+            batches = await kafka.getmany(timeout_ms=200 if not got else 0, max_records=BATCH)
+            more = [r for records in batches.values() for r in records]
+            if not more:
+                break
+            got += more
         if got:
             applied, parked = await apply_batch(pool, got)
             progress.read += len(got)
@@ -163,6 +168,7 @@ async def rebuild(database_url: str, bootstrap: str, live: str, *,
         progress.total = sum(ends[tp] - (starts.get(tp) or 0) for tp in partitions)
         progress.tick()
         await catch_up(kafka, partitions, pool, progress, idle_seconds=idle_seconds)
+        await _analyze(pool, target)  # fresh statistics, so the first reads plan well
         if switch:
             progress.state = "switching"
             progress.tick()
@@ -184,6 +190,12 @@ async def rebuild(database_url: str, bootstrap: str, live: str, *,
         await pool.close()
         await admin.close()
     return progress
+
+
+async def _analyze(pool: asyncpg.Pool, schema: str) -> None:
+    for (table,) in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1",
+                                     schema):
+        await pool.execute(f'ANALYZE "{schema}"."{table}"')
 
 
 async def _switch(admin: asyncpg.Connection, live: str, target: str, retired: str,

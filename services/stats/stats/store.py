@@ -105,7 +105,7 @@ async def add_counters(conn: asyncpg.Connection, rows: list[tuple]) -> None:
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[],
                                 $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[],
                                 $11::numeric[])
-           ON CONFLICT (community, kind, period, bucket, person, metric, grid, category, source)
+           ON CONFLICT (community, kind, person, period, bucket, metric, grid, category, source)
            DO UPDATE SET n = c.n + EXCLUDED.n, amount = c.amount + EXCLUDED.amount""",
         *[list(col) for col in columns])
 

@@ -4,6 +4,7 @@ Each view is a plain async function of (pool, scope); the API, the CSV export an
 comparison all call the same functions.
 """
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -11,7 +12,8 @@ import asyncpg
 
 from stats import buckets, figures, queries, scope as scopes
 from stats.models import (Agenda, Campaign, CampaignsView, Day, Decisions, GridPerson,
-                          GridRow, GridsView, Holders, Meeting, MeetingsView, StaffRow,
+                          GridRow, GridsView, Holders, Meeting, MeetingsView, OverdueIssue,
+                          OverdueView, StaffRow,
                           StaffView, SummaryView, TimeseriesView)
 from stats.scope import Scope
 from stats.timeline import HANDLED
@@ -22,35 +24,26 @@ def _selection(scope: Scope) -> dict:
             "to": scope.end, "filters": scope.filters()}
 
 
-async def _now_rows(pool: asyncpg.Pool, scope: Scope, states: list, **kwargs) -> list:
-    """The "now" figures need every issue; without a window they are the windowed rows."""
-    if scope.start is None and scope.end is None:
-        return states
-    return await queries.states(pool, scope, windowed=False, **kwargs)
-
-
 async def summary(pool: asyncpg.Pool, scope: Scope) -> SummaryView:
-    states = await queries.states(pool, scope)
-    flows = await queries.flows(pool, scope)
-    now = await _now_rows(pool, scope, states)
-    held = len(await queries.meetings(pool, scope))
-    return SummaryView(**_selection(scope),
-                       **figures.summary(states, flows, now, meetings_held=held))
+    # Independent reads on their own connections: the answer takes the slowest, not the sum.
+    windowed = scope.start is not None or scope.end is not None
+    states, flows, held, *now = await asyncio.gather(
+        queries.states(pool, scope), queries.flows(pool, scope), queries.meetings(pool, scope),
+        *([queries.states(pool, scope, windowed=False)] if windowed else []))
+    return SummaryView(**_selection(scope), **figures.summary(
+        states, flows, now[0] if now else states, meetings_held=len(held)))
 
 
 async def grids(pool: asyncpg.Pool, scope: Scope) -> GridsView:
-    by_grid = ("grid",)
-    states = figures.group(await queries.states(pool, scope, group=by_grid), "grid")
-    flows = figures.group(await queries.flows(pool, scope, group=by_grid), "grid")
-    if scope.start is None and scope.end is None:
-        now = states
-    else:
-        now = figures.group(await queries.states(pool, scope, group=by_grid, windowed=False),
-                            "grid")
-    credited = await queries.flows(pool, scope, group=("grid", "person"), people=True)
-    open_on = await queries.states(pool, scope, group=("grid", "person"), people=True,
-                                   windowed=False)
-    holders = {r["grid_id"]: r for r in await queries.grid_holders(pool, scope)}
+    by_grid, by_person = ("grid",), ("grid", "person")
+    states, flows, now, credited, open_on, holders = await asyncio.gather(
+        queries.states(pool, scope, group=by_grid), queries.flows(pool, scope, group=by_grid),
+        queries.states(pool, scope, group=by_grid, windowed=False),
+        queries.flows(pool, scope, group=by_person, people=True),
+        queries.states(pool, scope, group=by_person, people=True, windowed=False),
+        queries.grid_holders(pool, scope))
+    states, flows, now = (figures.group(rows, "grid") for rows in (states, flows, now))
+    holders = {r["grid_id"]: r for r in holders}
     seen = set(holders) | set(states) | set(flows) | set(now)
     if scope.grid:
         seen &= set(scope.grid)
@@ -76,10 +69,10 @@ def _people(credited: list, open_on: list) -> dict[str, dict]:
 
 
 async def staff(pool: asyncpg.Pool, scope: Scope) -> StaffView:
-    credited = await queries.flows(pool, scope, group=("grid", "person"), people=True)
-    open_on = await queries.states(pool, scope, group=("grid", "person"), people=True,
-                                   windowed=False)
-    available = await queries.availability(pool, scope)
+    credited, open_on, available = await asyncio.gather(
+        queries.flows(pool, scope, group=("grid", "person"), people=True),
+        queries.states(pool, scope, group=("grid", "person"), people=True, windowed=False),
+        queries.availability(pool, scope))
     grids_of: dict[str, set] = {}
     for r in credited + open_on:
         if r.grid:
@@ -137,5 +130,10 @@ async def campaigns(pool: asyncpg.Pool, scope: Scope) -> CampaignsView:
     return CampaignsView(**_selection(scope), campaigns=rows)
 
 
-VIEWS = {"summary": summary, "grids": grids, "staff": staff, "timeseries": timeseries,
+async def overdue(pool: asyncpg.Pool, scope: Scope) -> OverdueView:
+    rows = await queries.overdue(pool, scope)
+    return OverdueView(**_selection(scope), issues=[OverdueIssue(**dict(r)) for r in rows])
+
+
+VIEWS = {"summary": summary, "overdue": overdue, "grids": grids, "staff": staff, "timeseries": timeseries,
          "meetings": meetings, "campaigns": campaigns}

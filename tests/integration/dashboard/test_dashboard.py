@@ -38,9 +38,9 @@ async def api_figures(base: str) -> dict:
         whole = (await c.get("/v1/stats/summary", params=year)).json()
         at_meetings = (await c.get("/v1/stats/summary", params={**year, "source": "meeting"})).json()
         campaigns = (await c.get("/v1/stats/campaigns", params=year)).json()["campaigns"]
-        overdue = (await c.get("/v1/stats/overdue", params={"limit": 50})).json()
+        overdue = (await c.get("/v1/stats/overdue")).json()
     figures = {f"summary.{k}": v for k, v in summary.items()}
-    figures["overdue.total"] = overdue["total"]
+    figures["overdue.count"] = len(overdue["issues"])
     figures["overdue.issues"] = [i["issue_id"] for i in overdue["issues"]]
     upcoming = meetings.get("upcoming") or [{"agenda": 0}]
     figures["meetings.upcoming.0.agenda"] = upcoming[0]["agenda"]

@@ -24,7 +24,7 @@ T0 = datetime(2024, 5, 4, 1, 0, tzinfo=timezone.utc)
 AS_OF = "2024-07-01T00:00:00+08:00"
 SELECTIONS = [{}, {"from": "2024-05-01", "to": "2024-06-01"}, {"as_of": "2024-05-06"},
               {"grid": "g-1", "category": "repair.pipe,safety.fire"}, {"staff": "s-01"}]
-VIEWS = ("summary", "grids", "staff", "timeseries", "meetings", "campaigns")
+VIEWS = ("summary", "grids", "staff", "timeseries", "meetings", "campaigns", "overdue")
 
 
 def history(c: str) -> list:

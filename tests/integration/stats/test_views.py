@@ -9,7 +9,7 @@ from tests.integration.stats import builders as b
 from tests.integration.stats.conftest import bearer, project
 
 T0 = datetime(2024, 5, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
-VIEWS = ("summary", "grids", "staff", "timeseries", "meetings", "campaigns")
+VIEWS = ("summary", "grids", "staff", "timeseries", "meetings", "campaigns", "overdue")
 PARAMS = {"from": "2024-05-01", "to": "2024-06-01", "as_of": "2024-06-01"}
 
 
@@ -128,6 +128,32 @@ async def test_the_series_has_every_event_figure_per_day(pool, client):
     assert days["2024-05-04"]["meetings_held"] == 1 and days["2024-05-04"]["issues_decided"] == 2
 
 
+async def test_an_issue_is_overdue_from_its_deadline_until_signed_off(pool, client):
+    c = b.tag()
+    rep = b.issue_reported(community=c, at=T0, category="safety.fire")
+    i = rep.subject
+    await project(pool, rep,
+                  b.issue_assigned(community=c, issue_id=i, grid_id="g-2", steward_id="s-07",
+                                   repairer_id="r-07", at=T0 + timedelta(minutes=1)),
+                  b.issue_step("issue.overdue", community=c, issue_id=i, grid_id="g-2",
+                               by="clock", at=T0 + timedelta(minutes=31)),
+                  b.issue_step("issue.escalated", community=c, issue_id=i, grid_id="g-2",
+                               by="clock", at=T0 + timedelta(minutes=31)),
+                  b.issue_step("issue.accepted", community=c, issue_id=i, grid_id="g-2",
+                               by="s-07", on_time=False, at=T0 + timedelta(hours=3)))
+    late = {"as_of": (T0 + timedelta(hours=1)).isoformat()}
+    [listed] = (await get(client, "overdue", c, **late))["issues"]
+    assert (listed["issue_id"], listed["status"], listed["steward"]) == (i, "escalated", "s-07")
+    assert (await get(client, "summary", c, **late))["overdue_now"] == 1
+    assert (await get(client, "overdue", c, **late, staff="s-99"))["issues"] == []
+    people = {p["person"]: p for p in (await get(client, "staff", c, **late))["staff"]}
+    assert people["s-07"]["overdue_now"] == 1 and people["s-07"]["open"] == 1
+    assert (await get(client, "overdue", c))["issues"] == []
+    after = await get(client, "summary", c)
+    assert (after["overdue_now"], after["overdue_events"], after["on_time_signoff_rate"]) == \
+        (0, 1, 0.0)
+
+
 @pytest.mark.parametrize("view", VIEWS)
 async def test_every_view_exports_as_csv(pool, client, view):
     c = b.tag()
@@ -136,7 +162,7 @@ async def test_every_view_exports_as_csv(pool, client, view):
                            headers=bearer(c))
     assert res.status_code == 200, res.text
     lines = res.text.lstrip("\ufeff").splitlines()
-    assert len(lines) >= 2
+    assert len(lines) >= (1 if view == "overdue" else 2) and lines[0].split(",")[0]
     assert f"-{view}-20240601.csv" in res.headers["content-disposition"]
 
 

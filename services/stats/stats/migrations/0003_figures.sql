@@ -65,11 +65,14 @@ CREATE TABLE IF NOT EXISTS issue_states (
 CREATE INDEX IF NOT EXISTS issue_states_issue ON issue_states (community, issue_id);
 CREATE INDEX IF NOT EXISTS issue_states_from ON issue_states (community, from_at);
 CREATE INDEX IF NOT EXISTS issue_states_reported ON issue_states (community, reported_at);
+CREATE INDEX IF NOT EXISTS issue_states_overdue ON issue_states (community, from_at)
+    WHERE overdue;
 CREATE INDEX IF NOT EXISTS issue_states_escalated ON issue_states (community, meeting_date)
     WHERE status = 'escalated';
 
 -- Counters per bucket (d = Shanghai day, m = month, y = year). kind f: events, bucket of
 -- the event's time. kind s: current status of issues, bucket of the report's time.
+-- grid '*' rows (and category/source '*' for events) are the community's totals.
 CREATE TABLE IF NOT EXISTS counters (
     community text    NOT NULL,
     kind      text    NOT NULL,
@@ -82,7 +85,7 @@ CREATE TABLE IF NOT EXISTS counters (
     person    text    NOT NULL,
     n         bigint  NOT NULL,
     amount    numeric NOT NULL,
-    PRIMARY KEY (community, kind, period, bucket, person, metric, grid, category, source)
+    PRIMARY KEY (community, kind, person, period, bucket, metric, grid, category, source)
 );
 
 -- Who held each grid from when (one row per grid.configured).

@@ -89,7 +89,7 @@ async function loadAll() {
       api("/v1/stats/meetings", scope), api("/v1/stats/campaigns", live),
       api("/v1/stats/summary", yearParams()),
       api("/v1/stats/summary", yearParams({ source: "meeting" })),
-      api("/v1/stats/overdue", new URLSearchParams({ ...Object.fromEntries(live), limit: 50 })),
+      api("/v1/stats/overdue", live),
     ]);
   const yearCampaigns = await api("/v1/stats/campaigns", yearParams());
   return { summary, timeseries, grids, staff, meetings, campaigns, year, atMeetings,
@@ -264,23 +264,21 @@ function renderOverdue(d) {
   const when = (iso) => new Date(iso).toLocaleString(state.lang === "en" ? "en-GB" : "zh-CN",
                                                      { timeZone: TZ, dateStyle: "short",
                                                        timeStyle: "short" });
-  const late = (iso) => `${Math.max(0, Math.floor((Date.now() - new Date(iso)) / 3600000))} ${t("hours")}`;
   $("overdue").tHead.replaceChildren(tr([t("issue"), t("category"), t("grid"), t("person"),
-                                         t("deadline"), t("due_at"), t("overdue_for")], "th"));
+                                         t("status"), t("reported"), t("since")], "th"));
   const issues = d.overdue.issues;
   const body = issues.map((x) => {
     const row = tr([x.issue_id, category(x.category), x.grid_id || t("unassigned"),
                     [x.steward, x.repairer].filter(Boolean).join(" / "),
-                    x.deadline ? t(`${x.deadline}_deadline`) : "",
-                    x.due_at ? when(x.due_at) : "", x.due_at ? late(x.due_at) : ""], "td");
+                    t(`status_${x.status}`), when(x.reported_at), when(x.since)], "td");
     row.dataset.issue = x.issue_id;
     return row;
   });
   $("overdue").tBodies[0].replaceChildren(...(body.length ? body : [tr([t("none")], "td")]));
-  $("overdue-total").dataset.figure = "overdue.total";
-  $("overdue-total").dataset.kind = "count";
-  $("overdue-total").dataset.value = JSON.stringify(d.overdue.total);
-  $("overdue-total").textContent = fmt.count(d.overdue.total);
+  const total = $("overdue-total");
+  Object.assign(total.dataset, { figure: "overdue.count", kind: "count",
+                                 value: JSON.stringify(issues.length) });
+  total.textContent = fmt.count(issues.length);
 }
 
 function renderGridChoices(d) {
