@@ -55,9 +55,15 @@ def _error(description: str, code: str, message: str, fields: dict) -> dict:
     return {"description": description, "content": {"application/json": {"example": example}}}
 
 
+DESCRIBED = {
+    403: "Not an admin",
+    409: "A row's issue, meeting or campaign already holds other events (ledger_conflict, "
+         "keyed by line); nothing was imported",
+    422: "A bad row: every problem with its line number (invalid_ledger); nothing was imported",
+}
 RESPONSES = {
     **ERROR_RESPONSES,
-    403: _error("Not an admin", "forbidden", "only an admin may import a ledger", {}),
+    403: _error(DESCRIBED[403], "forbidden", "only an admin may import a ledger", {}),
     409: _error("A row's issue, meeting or campaign already holds other events", "ledger_conflict",
                 "1 ledger line(s) conflict with recorded history; nothing was imported",
                 {"line 7: ledger_id": "issue-iss-... already holds other events"}),
@@ -73,11 +79,13 @@ def admin(caller: Caller) -> Principal:
     return caller
 
 
-def make_router(*, service: str, topic: str, after_write: AfterWrite | None = None) -> APIRouter:
-    """The import route of one service; `after_write` updates that service's read models."""
+def make_router(*, service: str, topic: str, after_write: AfterWrite | None = None,
+                responses: dict | None = None) -> APIRouter:
+    """The import route of one service; `after_write` updates that service's read models,
+    `responses` documents its error answers in the service's own style (default: RESPONSES)."""
     router = APIRouter(prefix="/v1/admin", tags=["ledger import"])
 
-    @router.post("/import", response_model=ImportResult, responses=RESPONSES,
+    @router.post("/import", response_model=ImportResult, responses=responses or RESPONSES,
                  summary="Import a paper ledger (台账) of past issues (admin)")
     async def import_ledger(body: ImportLedger, request: Request,
                             caller: Annotated[Principal, Depends(admin)], pool: PoolDep,

@@ -12,10 +12,11 @@ from datetime import date, datetime
 import asyncpg
 
 from intake import handlers, store
+from intake.responses import errors
 from redgrid_shared import ledger, topics
 from redgrid_shared.events import Envelope, IssueReported
 from redgrid_shared.ledger import record
-from redgrid_shared.ledger.route import make_router
+from redgrid_shared.ledger.route import DESCRIBED, make_router
 
 
 def view_row(issue_id: str, events: list[Envelope], *, version: int) -> dict:
@@ -55,4 +56,6 @@ async def after_write(conn: asyncpg.Connection, plan: ledger.Plan, outcome: reco
                                      data=handlers.timeline_data(env.short_type, env.data))
 
 
-router = make_router(service="intake", topic=topics.INTAKE_EVENTS, after_write=after_write)
+router = make_router(service="intake", topic=topics.INTAKE_EVENTS, after_write=after_write,
+                     responses=errors(400, 401, 403, 408, 409, 413, 415, 422, 429, 503,
+                                      described=DESCRIBED))
