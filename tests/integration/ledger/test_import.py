@@ -143,7 +143,9 @@ async def test_dispatch_does_not_route_an_imported_report_again(two_services):
         reported_by="ledger", category="repair.pipe", description="x", building="b-01",
         imported=True), service="intake", subject="x")
     async with dispatch.acquire() as conn:
-        await dispatch_handler(clock=lambda: report.time)(conn, report)
+        handle = dispatch_handler(clock=lambda: report.time,
+                                  timing=two_services[1].state.settings.timing)
+        await handle(conn, report)
     held = await dispatch.fetchval("SELECT count(*) FROM events WHERE stream_id=$1",
                                    f"issue-{report.data['issue_id']}")
     assert held == 0
