@@ -98,6 +98,8 @@ async def _run(args: argparse.Namespace, tokens: Tokens, now: datetime) -> int:
                   f"{imported['streams_already']} were already imported")
     console.print(f"this month: {outcome['created']} reported, {outcome['replayed']} already "
                   f"there, {outcome['failed']} failed; workflow steps {dict(flow.done)}")
+    for step, why in flow.refused.items():
+        console.print(f"[yellow]{step} refused, e.g. {why}[/yellow]")
     if flow.missing:
         console.print(f"[yellow]the workflow stopped at {flow.missing}: this build lacks it[/yellow]")
     show(answers)

@@ -115,21 +115,22 @@ class Tokens:
 async def report_all(client: httpx.AsyncClient, intake: str, tokens: Tokens, todo: list[Seed],
                      concurrency: int, *, month: str = "", advance=lambda: None
                      ) -> tuple[Counter, list[str]]:
-    """POST every seed with its Idempotency-Key (per month); outcomes and the issue ids."""
-    outcome, pending, ids = Counter(), iter(todo), []
+    """POST every seed with its Idempotency-Key (per month); outcomes and the issue ids, in
+    seed order (so every run picks the same issues for the workflow)."""
+    outcome, pending, ids = Counter(), iter(enumerate(todo)), {}
 
     async def worker() -> None:
-        for s in pending:
+        for position, s in pending:
             headers = {**tokens.header(s.role, s.sub, s.grids),
                        "Idempotency-Key": f"{s.key}-{month}" if month else s.key}
             result, issue = await _post(client, f"{intake}/v1/issues", s.body, headers)
             outcome[result] += 1
             if issue:
-                ids.append(issue)
+                ids[position] = issue
             advance()
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return outcome, ids
+    return outcome, [ids[p] for p in sorted(ids)]
 
 
 async def _post(client: httpx.AsyncClient, url: str, body: dict,
@@ -165,38 +166,42 @@ class Workflow:
     tokens: Tokens
     missing: str | None = None
     done: Counter = field(default_factory=Counter)
+    refused: dict = field(default_factory=dict)
 
-    async def step(self, url: str, body: dict, headers: dict, name: str) -> bool:
+    async def step(self, url: str, body: dict, headers: dict, name: str, issue_id: str) -> bool:
+        """One POST with its own Idempotency-Key; a refusal is counted with its first reason."""
         if self.missing:
             return False
+        headers = {**headers, "Idempotency-Key": f"demo-{issue_id}-{name}"}
         response = await self.client.post(url, json=body, headers=headers)
         if response.status_code in (404, 405) and "no issue" not in response.text:
             self.missing = f"{name} ({response.status_code})"
             return False
+        if not response.is_success:
+            self.refused.setdefault(name, f"{response.status_code} {response.text[:160]}")
         self.done[name if response.is_success else f"{name} refused"] += 1
         return response.is_success
 
     async def run(self, issue_id: str) -> None:
         """Wait for the assignment, then sign off, resolve, confirm and rate."""
         view = await self.assigned(issue_id)
-        if view is None or self.missing:
-            return
+        if view is None or view["status"] != "assigned" or self.missing:
+            return  # unroutable, or moved on already (an earlier run this month)
         steward = self.tokens.header("steward", view["steward_id"], (view["grid_id"],))
         worker = self.tokens.header("repairer", view["repairer_id"], (view["grid_id"],)) \
             if view.get("repairer_id") else steward
-        key = {"Idempotency-Key": f"demo-{issue_id}"}
         base = f"{self.dispatch}/v1/issues/{issue_id}"
         resolve = {"note": "已处理完毕"}
         if view["category"] == "repair.paid":
             resolve["amount_charged"] = "80"
-        if not (await self.step(f"{base}/accept", {}, {**steward, **key}, "accept")
-                and await self.step(f"{base}/resolve", resolve, {**worker, **key}, "resolve")):
+        if not (await self.step(f"{base}/accept", {}, steward, "accept", issue_id)
+                and await self.step(f"{base}/resolve", resolve, worker, "resolve", issue_id)):
             return
         resident = self.tokens.header("resident", view["reporter_id"])
         mine = f"{self.intake}/v1/issues/{issue_id}"
         await self.resolved(issue_id, resident)
-        if await self.step(f"{mine}/confirm", {}, {**resident, **key}, "confirm"):
-            await self.step(f"{mine}/rating", {"score": 5}, {**resident, **key}, "rating")
+        if await self.step(f"{mine}/confirm", {}, resident, "confirm", issue_id):
+            await self.step(f"{mine}/rating", {"score": 5}, resident, "rating", issue_id)
 
     async def assigned(self, issue_id: str, deadline: float = 20) -> dict | None:
         return await self._until(issue_id, self.tokens.header("operator", "op-1"),
