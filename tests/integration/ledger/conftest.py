@@ -30,8 +30,9 @@ class Hosts(httpx.AsyncBaseTransport):
         return await self._by_host[request.url.host].handle_async_request(request)
 
 
-def token(role: str = "admin", sub: str = "a-1", community: str = "erqiaoxi") -> str:
-    return mint_token(secret=SECRET, sub=sub, role=role, community=community)
+def token(role: str = "admin", sub: str = "a-1", community: str = "erqiaoxi",
+          grids: tuple[str, ...] = ()) -> str:
+    return mint_token(secret=SECRET, sub=sub, role=role, community=community, grids=grids)
 
 
 def target(community: str = "erqiaoxi", role: str = "admin") -> Target:

@@ -8,6 +8,7 @@ import pytest
 from dispatch.consumer import handler as dispatch_handler
 from redgrid_dev.import_ledger import ImportFailed, import_ledger
 from redgrid_shared import events, ledger
+from redgrid_shared.eventstore import PgEventStore
 from tests.integration.ledger.conftest import target, token
 
 HEADER = ("ledger_id,category,description,building,unit,source,reporter,reported_at,grid,"
@@ -95,7 +96,6 @@ async def test_a_conflict_in_dispatch_stops_the_import_before_intake_writes(two_
         community="erqiaoxi", meeting_date="2026-05-14", attendees=events.Attendees(),
         decisions=[], recorded_by="op-1"), service="dispatch", subject="2026-05-14")
     async with dispatch.acquire() as conn:
-        from redgrid_shared.eventstore import PgEventStore
         await PgEventStore(conn).append("meeting-erqiaoxi/2026-05-14", 0, [live], topic="t")
     row = ROWS[1].replace("L2", "C2").replace("2026-03-04", "2026-05-14").replace("c-1,环境整治", ",")
     before = await event_counts(two_services)
@@ -134,6 +134,28 @@ async def test_another_community_gets_its_own_issues_and_sees_none_of_ours(two_s
         neighbour = {"Authorization": f"Bearer {token('resident', 'u-1001', 'neighbour')}"}
         assert (await client.get(f"/v1/issues/{theirs}", headers=neighbour)).status_code == 200
         assert (await client.get(f"/v1/issues/{ours}", headers=neighbour)).status_code == 404
+
+
+async def test_an_issue_the_ledger_left_open_is_carried_on_live_without_past_clocks(
+        two_services, transport):
+    """Dispatch holds a working row but no timer for it; its steward signs it off today."""
+    row = ROWS[2].replace("L3", "O3")
+    await run(ledger_text([row]), transport)
+    issue = ledger.issue_id("erqiaoxi", "O3")
+    dispatch = two_services[1].state.runtime.pool
+    assert await dispatch.fetchval("SELECT count(*) FROM timers WHERE issue_id=$1", issue) == 0
+    working = await dispatch.fetchrow("SELECT status, steward_id, version FROM dispatch_issues "
+                                      "WHERE issue_id=$1", issue)
+    assert dict(working) == {"status": "assigned", "steward_id": "s-02", "version": 1}
+    steward = {"Authorization": f"Bearer {token('steward', 's-02', grids=('g-02',))}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://dispatch") as client:
+        accepted = await client.post(f"/v1/issues/{issue}/accept", headers=steward)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "accepted"
+    live = await dispatch.fetchrow(
+        "SELECT data FROM events WHERE stream_id=$1 ORDER BY version DESC LIMIT 1",
+        f"issue-{issue}")
+    assert live["data"]["imported"] is False and live["data"]["on_time"] is False
 
 
 async def test_dispatch_does_not_route_an_imported_report_again(two_services):
