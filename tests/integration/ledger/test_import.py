@@ -60,6 +60,10 @@ async def test_import_records_each_fact_with_its_original_time_and_the_imported_
     assert [e["type"] for e in timeline] == [
         "issue.reported", "issue.assigned", "issue.accepted", "issue.resolved",
         "issue.confirmed", "issue.resident-action-settled", "issue.rated"]
+    row = await intake.fetchrow("SELECT rating, amount_charged, resolved_at, pending_action "
+                                "FROM issues WHERE id=$1", issue)
+    assert (row["rating"], str(row["amount_charged"]), row["pending_action"]) == (5, "120.50", None)
+    assert row["resolved_at"].isoformat() == "2026-03-02T02:00:00+00:00"
     open_one = await intake.fetchrow("SELECT status FROM issues WHERE id=$1",
                                      ledger.issue_id("erqiaoxi", "L3"))
     assert open_one["status"] == "assigned"

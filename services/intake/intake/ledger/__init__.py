@@ -2,43 +2,42 @@
 
     POST /v1/admin/import (admin) -> shared parse and plan -> one transaction:
         issue.reported / issue.confirmed / issue.rated (imported) on issue-<id>
-        + issues row with the status the ledger ends in + timeline rows of every event
-          (dispatch's too, under the same ids: when dispatch's imported events arrive, the
-          timeline already holds them and they change nothing)
+        + issues row: the report, then every event of both services in order, through the
+          same evolve functions the live paths use
+        + timeline rows of every event (dispatch's too, under the same ids: when dispatch's
+          imported events arrive, the timeline already holds them and they change nothing)
 """
-
-from datetime import date, datetime
 
 import asyncpg
 
 from intake import handlers, store
+from intake.actions.decide import evolve_own
+from intake.follow.evolve import evolve
 from intake.responses import errors
+from intake.timeline import timeline_data
 from redgrid_shared import ledger, topics
-from redgrid_shared.events import Envelope, IssueReported
+from redgrid_shared.events import Envelope, IssueReported, parse
 from redgrid_shared.ledger import record
 from redgrid_shared.ledger.route import DESCRIBED, make_router
 
 
-def view_row(issue_id: str, events: list[Envelope], *, version: int) -> dict:
-    """The issues row after every event of an imported issue (both services', time order)."""
-    row = handlers.issue_from_reported(IssueReported.model_validate(events[0].data),
-                                       at=events[0].time, version=version)
-    for env in events[1:]:
-        data = env.data
-        if "status" in data:
-            row["status"] = data["status"]
-        if env.short_type == "issue.assigned":
-            row.update(grid_id=data["grid_id"], steward_id=data["steward_id"],
-                       repairer_id=data["repairer_id"],
-                       signoff_due_at=datetime.fromisoformat(data["signoff_due_at"]),
-                       completion_limit_minutes=data["completion_limit_minutes"],
-                       completion_due_at=None)
-        elif env.short_type == "issue.accepted":
-            row["completion_due_at"] = datetime.fromisoformat(data["completion_due_at"])
-        elif env.short_type == "issue.escalated":
-            row["meeting_date"] = date.fromisoformat(data["meeting_date"])
-        row["updated_at"] = env.time
-    return row
+def replay(history: list[Envelope], *, version: int) -> tuple[dict, list[dict]]:
+    """The issues row after every event of an imported issue (both services', in order), and
+    each event's timeline entry as the live paths would have written it."""
+    report = history[0]
+    row = handlers.issue_from_reported(IssueReported.model_validate(report.data),
+                                       at=report.time, version=version)
+    entries = []
+    for env in history:
+        own = env.source.endswith("/intake")
+        entries.append({"event_id": env.id, "type": env.short_type, "occurred_at": env.time,
+                        "data": timeline_data(env.short_type, env.data,
+                                              issue=None if own else row)})
+        if env is not report:
+            event = parse(env)
+            row.update(evolve_own(event, event_id=env.id, at=env.time) if own
+                       else evolve(row, event, at=env.time))
+    return row, entries
 
 
 async def after_write(conn: asyncpg.Connection, plan: ledger.Plan, outcome: record.Outcome) -> None:
@@ -46,14 +45,12 @@ async def after_write(conn: asyncpg.Connection, plan: ledger.Plan, outcome: reco
     for stream in outcome.written:
         if not stream.stream_id.startswith("issue-"):
             continue
-        issue_id = stream.subject
         theirs = plan.dispatch.get(stream.stream_id)
-        every = ledger.in_order([*stream.events, *(theirs.events if theirs else [])])
-        await store.insert_issue(conn, view_row(issue_id, every, version=len(stream.events)))
-        for env in every:
-            await store.add_timeline(conn, event_id=env.id, issue_id=issue_id,
-                                     type=env.short_type, occurred_at=env.time,
-                                     data=handlers.timeline_data(env.short_type, env.data))
+        history = ledger.in_order([*stream.events, *(theirs.events if theirs else [])])
+        row, entries = replay(history, version=len(stream.events))
+        await store.insert_issue(conn, row)
+        for entry in entries:
+            await store.add_timeline(conn, issue_id=stream.subject, **entry)
 
 
 router = make_router(service="intake", topic=topics.INTAKE_EVENTS, after_write=after_write,
