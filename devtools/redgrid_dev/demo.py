@@ -101,7 +101,8 @@ async def _run(args: argparse.Namespace, tokens: Tokens, now: datetime) -> int:
     for step, why in flow.refused.items():
         console.print(f"[yellow]{step} refused, e.g. {why}[/yellow]")
     if flow.missing:
-        console.print(f"[yellow]the workflow stopped at {flow.missing}: this build lacks it[/yellow]")
+        console.print(f"[yellow]the workflow stopped at {flow.missing}: "
+                      "this build lacks it[/yellow]")
     show(answers)
     console.print(f"\ndashboard: {args.stats}/dashboard#token={tokens.token('operator', 'op-1')}")
     if not settled:

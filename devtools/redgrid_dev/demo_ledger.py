@@ -171,7 +171,8 @@ def _meetings(ledger: Ledger) -> None:
                 ledger.work(row, held, finish=outcome == "closed")
                 continue
             after = days[k + 1]
-            row["escalated_at"] = datetime.combine(after - timedelta(days=1), time(17), TZ).isoformat()
+            eve = datetime.combine(after - timedelta(days=1), time(17), TZ)
+            row["escalated_at"] = eve.isoformat()
             row["meeting_date"] = after.isoformat()
             row["meeting_decision"] = outcome
             if outcome == "referred":

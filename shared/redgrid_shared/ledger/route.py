@@ -45,7 +45,8 @@ class ImportResult(BaseModel):
     dry_run: bool
     rows: int = Field(description="rows in the file")
     streams_written: int = Field(description="streams this service recorded now")
-    streams_already: int = Field(description="streams recorded by an earlier import of the same rows")
+    streams_already: int = Field(
+        description="streams recorded by an earlier import of the same rows")
     events_written: int
     issues_written: int
 

@@ -36,7 +36,8 @@ async def api_figures(base: str) -> dict:
         summary = (await c.get("/v1/stats/summary", params={"from": month_start(12)})).json()
         meetings = (await c.get("/v1/stats/meetings", params={"from": month_start(12)})).json()
         whole = (await c.get("/v1/stats/summary", params=year)).json()
-        at_meetings = (await c.get("/v1/stats/summary", params={**year, "source": "meeting"})).json()
+        at_meetings = (await c.get("/v1/stats/summary",
+                                   params={**year, "source": "meeting"})).json()
         campaigns = (await c.get("/v1/stats/campaigns", params=year)).json()["campaigns"]
         overdue = (await c.get("/v1/stats/overdue")).json()
     figures = {f"summary.{k}": v for k, v in summary.items()}

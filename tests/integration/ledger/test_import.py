@@ -101,7 +101,8 @@ async def test_a_conflict_in_dispatch_stops_the_import_before_intake_writes(two_
         decisions=[], recorded_by="op-1"), service="dispatch", subject="2026-05-14")
     async with dispatch.acquire() as conn:
         await PgEventStore(conn).append("meeting-erqiaoxi/2026-05-14", 0, [live], topic="t")
-    row = ROWS[1].replace("L2", "C2").replace("2026-03-04", "2026-05-14").replace("c-1,环境整治", ",")
+    row = ROWS[1].replace("L2", "C2").replace("2026-03-04", "2026-05-14") \
+        .replace("c-1,环境整治", ",")
     before = await event_counts(two_services)
     with pytest.raises(ImportFailed) as err:
         await run(ledger_text([ROWS[0].replace("L1", "C1"), row]), transport)
