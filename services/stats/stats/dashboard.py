@@ -16,7 +16,8 @@ router = APIRouter(tags=["dashboard"])
 STATIC = resources.files("stats") / "static"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 # Assets the page loads; nothing else under static/ is served.
-ASSETS = ("dashboard.css", "dashboard.js", "i18n.js", "vendor/echarts/echarts.min.js")
+ASSETS = ("dashboard.css", "i18n.js", "common.js", "charts.js", "dashboard.js",
+          "vendor/echarts/echarts.min.js")
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
