@@ -21,7 +21,7 @@ from redgrid_shared.events import Envelope
 
 from stats import store
 from stats.buckets import bucket_keys
-from stats.timeline import ISSUE_TYPES, OPEN_STATUSES, Event, State, derive
+from stats.timeline import ISSUE_TYPES, OPEN_STATUSES, Event, derive
 
 Key = tuple[str, str]  # (community, issue_id)
 # Counter rows with grid (and, for events, category and source) "*" hold the community's
@@ -34,8 +34,13 @@ async def apply(conn: asyncpg.Connection, env: Envelope) -> None:
     await apply_many(conn, [env])
 
 
-async def apply_many(conn: asyncpg.Connection, envs: Iterable[Envelope]) -> None:
-    """Project events in one transaction; unknown types are ignored."""
+async def apply_many(conn: asyncpg.Connection, envs: Iterable[Envelope], *,
+                     exclusive: bool = False) -> None:
+    """Project events in one transaction; unknown types are ignored.
+
+    `exclusive`: the caller is the only writer of these tables (a rebuild into its own
+    schema), so issues need no locks — a batch may touch more issues than the lock table holds.
+    """
     issue_rows: list[tuple] = []
     for env in envs:
         kind = env.short_type
@@ -57,7 +62,7 @@ async def apply_many(conn: asyncpg.Connection, envs: Iterable[Envelope]) -> None
             await store.add_availability(conn, env, data)
     if issue_rows:
         await store.add_issue_events(conn, issue_rows)
-        await rederive(conn, sorted({(r[1], r[2]) for r in issue_rows}))
+        await rederive(conn, sorted({(r[1], r[2]) for r in issue_rows}), lock=not exclusive)
 
 
 def _decisions(env: Envelope, data: events.MeetingHeld) -> list[tuple]:
@@ -68,15 +73,16 @@ def _decisions(env: Envelope, data: events.MeetingHeld) -> list[tuple]:
             for i, d in enumerate(data.decisions)]
 
 
-async def rederive(conn: asyncpg.Connection, keys: list[Key]) -> None:
+async def rederive(conn: asyncpg.Connection, keys: list[Key], *, lock: bool = True) -> None:
     """Re-derive issues from all their events and write what changed."""
-    await store.lock_issues(conn, keys)
+    if lock:
+        await store.lock_issues(conn, keys)
     stored = await store.issue_events(conn, keys)
     old_flows = await store.flows_of(conn, keys)
     old_states = await store.states_of(conn, keys)
     deltas: Counter = Counter()
     amounts: Counter = Counter()
-    flow_rows, state_rows, issue_rows, replace_flows, replace_states = [], [], [], [], []
+    flow_rows, state_rows, replace_flows, replace_states = [], [], [], []
     for key in keys:
         d = derive([Event.of(**e) for e in stored.get(key, [])])
         new_flows = [(f.at, f.metric, f.grid, d.category, d.source, f.person, f.n, f.amount)
@@ -99,16 +105,8 @@ async def rederive(conn: asyncpg.Connection, keys: list[Key]) -> None:
             state_rows += [key + row for row in new_states]
             _count_state(deltas, key[0], old[-1] if old else None, -1)
             _count_state(deltas, key[0], new_states[-1] if new_states else None, 1)
-        current: State | None = d.current
-        issue_rows.append(key + (d.category, d.source, d.reported_at,
-                                 current.status if current else None,
-                                 current.grid if current else "",
-                                 current.steward if current else "",
-                                 current.repairer if current else "",
-                                 bool(current and current.overdue)))
     await store.replace_flows(conn, replace_flows, flow_rows)
     await store.replace_states(conn, replace_states, state_rows)
-    await store.upsert_issues(conn, issue_rows)
     await store.add_counters(conn, [k + (n, amounts[k]) for k, n in sorted(deltas.items())
                                     if n or amounts[k]])
 

@@ -34,7 +34,7 @@ from stats import projections
 from stats.settings import MIGRATIONS, TOPICS
 
 log = logging.getLogger(__name__)
-BATCH = 5000
+BATCH = 20000
 
 
 @dataclass
@@ -89,7 +89,7 @@ async def apply_batch(pool: asyncpg.Pool, records: list[ConsumerRecord]) -> tupl
                 if env.id in fresh and env.id not in seen:
                     seen.add(env.id)
                     todo.append(env)
-            await projections.apply_many(conn, todo)
+            await projections.apply_many(conn, todo, exclusive=True)
             return len(todo), parked
     except consumer.TRANSIENT:
         raise

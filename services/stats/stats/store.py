@@ -82,18 +82,6 @@ async def replace_states(conn: asyncpg.Connection, keys: list[Key], rows: list[t
             "category", "source", "overdue", "steward", "repairer", "meeting_date"])
 
 
-async def upsert_issues(conn: asyncpg.Connection, rows: list[tuple]) -> None:
-    await conn.executemany(
-        """INSERT INTO issues (community, issue_id, category, source, reported_at, status,
-                               grid_id, steward_id, repairer_id, overdue)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (community, issue_id) DO UPDATE SET
-             category = EXCLUDED.category, source = EXCLUDED.source,
-             reported_at = EXCLUDED.reported_at, status = EXCLUDED.status,
-             grid_id = EXCLUDED.grid_id, steward_id = EXCLUDED.steward_id,
-             repairer_id = EXCLUDED.repairer_id, overdue = EXCLUDED.overdue""", rows)
-
-
 async def add_counters(conn: asyncpg.Connection, rows: list[tuple]) -> None:
     """Add deltas (already summed per key, in key order so writers lock rows alike)."""
     if not rows:

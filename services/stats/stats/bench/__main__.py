@@ -30,7 +30,7 @@ from stats.settings import MIGRATIONS, TOPICS, Settings
 
 SECRET = "bench-secret-at-least-thirty-two-bytes!"
 START = datetime(2025, 11, 1, tzinfo=timezone.utc)
-AS_OF = "2026-11-01T00:00:00+08:00"
+AS_OF = "2026-11-30T10:00:00+08:00"  # after every event of the year: "now"
 CASES = {
     "summary (year)": ("summary", {}),
     "summary (a month)": ("summary", {"from": "2026-03-01", "to": "2026-04-01"}),

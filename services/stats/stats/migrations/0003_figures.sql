@@ -15,21 +15,6 @@ CREATE TABLE IF NOT EXISTS issue_events (
 );
 CREATE INDEX IF NOT EXISTS issue_events_issue ON issue_events (community, issue_id);
 
--- One row per issue: its fixed facts and current state (the last interval).
-CREATE TABLE IF NOT EXISTS issues (
-    community    text        NOT NULL,
-    issue_id     text        NOT NULL,
-    category     text        NOT NULL,
-    source       text        NOT NULL,
-    reported_at  timestamptz,
-    status       text,
-    grid_id      text        NOT NULL DEFAULT '',
-    steward_id   text        NOT NULL DEFAULT '',
-    repairer_id  text        NOT NULL DEFAULT '',
-    overdue      boolean     NOT NULL DEFAULT false,
-    PRIMARY KEY (community, issue_id)
-);
-
 -- Exact event-level contributions (person '' = the issue itself; else a credited person).
 CREATE TABLE IF NOT EXISTS issue_flows (
     community text        NOT NULL,
@@ -63,7 +48,11 @@ CREATE TABLE IF NOT EXISTS issue_states (
     meeting_date date
 );
 CREATE INDEX IF NOT EXISTS issue_states_issue ON issue_states (community, issue_id);
-CREATE INDEX IF NOT EXISTS issue_states_from ON issue_states (community, from_at);
+-- "As of T": current intervals that began after T, and intervals that ended after T.
+CREATE INDEX IF NOT EXISTS issue_states_current ON issue_states (community, from_at)
+    WHERE to_at IS NULL;
+CREATE INDEX IF NOT EXISTS issue_states_ended ON issue_states (community, to_at)
+    INCLUDE (from_at, reported_at);
 CREATE INDEX IF NOT EXISTS issue_states_reported ON issue_states (community, reported_at);
 CREATE INDEX IF NOT EXISTS issue_states_overdue ON issue_states (community, from_at)
     WHERE overdue;
@@ -87,6 +76,13 @@ CREATE TABLE IF NOT EXISTS counters (
     amount    numeric NOT NULL,
     PRIMARY KEY (community, kind, person, period, bucket, metric, grid, category, source)
 );
+-- The community's totals alone, covering what an unfiltered read needs: a year's summary
+-- reads a few hundred index entries instead of every grid's rows.
+CREATE INDEX IF NOT EXISTS counters_totals ON counters (community, kind, period, bucket)
+    INCLUDE (metric, category, source, n, amount) WHERE grid = '*';
+-- Per-grid reads (grid=, /grids) start from the grid.
+CREATE INDEX IF NOT EXISTS counters_grid ON counters (community, kind, person, grid, period, bucket)
+    WHERE grid <> '*';
 
 -- Who held each grid from when (one row per grid.configured).
 CREATE TABLE IF NOT EXISTS grid_holders (
