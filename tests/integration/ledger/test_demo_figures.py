@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from dispatch.main import create_app as dispatch_app
@@ -19,6 +20,7 @@ from dispatch.settings import Settings as DispatchSettings
 from intake.main import create_app as intake_app
 from intake.settings import Settings as IntakeSettings
 from redgrid_dev import demo_ledger
+from redgrid_dev.broker import TansuBroker
 from redgrid_dev.import_ledger import Target, import_ledger
 from stats.main import create_app as stats_app
 from stats.settings import Settings as StatsSettings
@@ -28,15 +30,23 @@ DEADLINE_SECONDS = 300
 REPAIRS = [code for code, _ in demo_ledger.JOBS]
 
 
+@pytest.fixture(scope="module")
+def own_broker(tmp_path_factory):
+    """A broker of this module's own: the year's ~10,000 events stay off the session's topics,
+    so later tests that replay those topics from offset 0 do not read them."""
+    with TansuBroker(log_file=tmp_path_factory.mktemp("demo-tansu") / "tansu.log") as broker:
+        yield broker.bootstrap
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def system(make_database, kafka_bootstrap):
-    """Intake, dispatch and stats with their relays and consumers on the session broker."""
+async def system(make_database, own_broker):
+    """Intake, dispatch and stats with their relays and consumers on a broker of their own."""
     apps = []
     for factory, settings_cls, hint in ((intake_app, IntakeSettings, "demo_intake"),
                                         (dispatch_app, DispatchSettings, "demo_dispatch"),
                                         (stats_app, StatsSettings, "demo_stats")):
         settings = settings_cls(
-            database_url=await make_database(hint), kafka_bootstrap_servers=kafka_bootstrap,
+            database_url=await make_database(hint), kafka_bootstrap_servers=own_broker,
             consumer_group=f"{hint}-{uuid.uuid4().hex[:8]}", jwt_secret=SECRET,
             relay_poll_seconds=0.2, db_pool_min=1, db_pool_max=8)
         apps.append(factory(settings))
