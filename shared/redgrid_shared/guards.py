@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from redgrid_shared import errors
 
 MAX_BODY_BYTES = 256 * 1024
+# Paths that take a whole file in one request (a year of paper ledgers, imported atomically).
+LARGE_BODY_PATHS = {"/v1/admin/import": 16 * 1024 * 1024}
 # A client that starts a body and never finishes it is answered 408 and its connection closed
 # after this long, instead of holding a worker and a connection open.
 BODY_TIMEOUT_SECONDS = 10.0
@@ -112,9 +114,10 @@ async def _read_body(scope: Scope, receive: Receive,
                      timeout: float) -> tuple[bytes, tuple | None]:
     """The whole body, or a 413 problem once it passes the limit (declared or streamed), or
     a 408 problem when it is not complete within `timeout` seconds."""
+    limit = LARGE_BODY_PATHS.get(scope["path"], MAX_BODY_BYTES)
     declared = _header(scope, b"content-length")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return b"", _too_large()
+    if declared.isdigit() and int(declared) > limit:
+        return b"", _too_large(limit)
     chunks, size = [], 0
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -126,8 +129,8 @@ async def _read_body(scope: Scope, receive: Receive,
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return b"", _too_large()
+        if size > limit:
+            return b"", _too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
@@ -204,8 +207,8 @@ def _find_nul(value, path: str) -> str | None:
     return None
 
 
-def _too_large() -> tuple:
-    return (413, "payload_too_large", f"request body is over {MAX_BODY_BYTES} bytes",
+def _too_large(limit: int = MAX_BODY_BYTES) -> tuple:
+    return (413, "payload_too_large", f"request body is over {limit} bytes",
             {"body": "too large"})
 
 

@@ -21,6 +21,8 @@ def handler(*, clock: Clock, timing: Timing) -> Handler:
               **{t: resident.settle_action for t in resident.ACTIONS}}
 
     async def handle(conn, env: Envelope) -> None:
+        if env.data.get("imported"):
+            return  # history from a ledger: its staff facts were imported too (dispatch.ledger)
         use_case = routes.get(env.short_type)
         if use_case is not None:
             await use_case(conn, env, clock=clock, timing=timing)

@@ -27,7 +27,7 @@ from redgrid_shared.clock import Clock, clock_from_settings
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
-from dispatch import consumer, edge
+from dispatch import consumer, edge, ledger
 from dispatch.campaigns import api as campaigns_api
 from dispatch.grids import api as grids_api
 from dispatch.meetings import api as meetings_api
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         settings=settings, title="RedGrid dispatch", description=DESCRIPTION,
         routers=[grids_api.router, workflow_api.router, workflow_lists.router,
                  sla_api.router, meetings_api.router, campaigns_api.router,
-                 staffing_api.router], migrations=MIGRATIONS,
+                 staffing_api.router, ledger.router], migrations=MIGRATIONS,
         consumers={settings.group_id: (
             consumer.TOPICS, consumer.handler(clock=clock, timing=settings.timing))},
         workers={"timers": lambda pool: TimerWorker(

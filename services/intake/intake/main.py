@@ -20,7 +20,7 @@ from importlib import resources
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from intake import api, consumer, edge
+from intake import api, consumer, edge, ledger
 from intake.actions import api as actions_api
 from intake.categories import api as categories_api
 from intake.media import router as media_router
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app = create_service_app(
         settings=settings, title="RedGrid intake", description=DESCRIPTION,
         routers=[api.router, actions_api.router, categories_api.router,
-                 media_router.build_router(), *open311_router.ROUTERS],
+                 media_router.build_router(), *open311_router.ROUTERS, ledger.router],
         migrations=MIGRATIONS, runtime=runtime,
         consumers={settings.group_id: (consumer.TOPICS, consumer.handle)},
     )

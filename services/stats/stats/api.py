@@ -1,99 +1,119 @@
-"""Stats routes: scope from the query -> queries -> figures -> JSON, CSV or the dashboard."""
+"""Stats routes: the selection from the query -> views -> JSON or CSV (the page: dashboard.py)."""
 
-import csv
-import io
-from datetime import datetime, time, timedelta
-from importlib import resources
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from redgrid_shared.auth import Caller
-from redgrid_shared.deps import ClockDep, PoolDep
+from redgrid_shared.deps import PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
-from stats import figures, queries, scope
-from stats.models import Day, GridFigures, GridsView, Summary, Timeseries
+from stats import csvexport, scope, views
+from stats.models import (CampaignsView, GridsView, MeetingsView, OverdueView, StaffView,
+                          SummaryView, TimeseriesView)
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"], responses=ERROR_RESPONSES)
-pages = APIRouter(tags=["dashboard"])
-MOMENT_HELP = "ISO 8601 date (an Asia/Shanghai day) or date-time"
+MOMENT = "ISO 8601 date (an Asia/Shanghai day) or date-time (no offset: Shanghai time)"
+MANY = "repeat the parameter or separate values with commas; values OR, parameters AND"
+
+
+def now(request: Request) -> datetime:
+    return request.app.state.clock()
 
 
 def read_scope(
-    clock: ClockDep, caller: Caller,
-    community: Annotated[str | None, Query(description="defaults to the caller's")] = None,
-    grid: str | None = None, category: str | None = None,
-    source: Annotated[str | None, Query(description="app | meeting | grid_visit | hotline")] = None,
-    from_: Annotated[str | None, Query(alias="from", description=f"inclusive; {MOMENT_HELP}")] = None,
-    to: Annotated[str | None, Query(description=f"exclusive; {MOMENT_HELP}")] = None,
-    as_of: Annotated[str | None, Query(description=f"default now; {MOMENT_HELP}")] = None,
+    request: Request, caller: Caller,
+    community: Annotated[str | None, Query(description="the caller's (default); another is 403")] = None,
+    grid: Annotated[list[str] | None, Query(description=f"grid ids; {MANY}",
+                                            examples=["g-01,g-02"])] = None,
+    staff: Annotated[list[str] | None, Query(description=f"person ids credited; {MANY}",
+                                             examples=["s-01"])] = None,
+    category: Annotated[list[str] | None, Query(description=f"category codes; {MANY}",
+                                                examples=["repair.paid,repair.pipe"])] = None,
+    source: Annotated[list[str] | None, Query(description=f"app | meeting | grid_visit | hotline; {MANY}",
+                                              examples=["hotline"])] = None,
+    from_: Annotated[str | None, Query(alias="from", description=f"inclusive; {MOMENT}",
+                                       examples=["2026-01-01"])] = None,
+    to: Annotated[str | None, Query(description=f"exclusive; {MOMENT}",
+                                    examples=["2027-01-01"])] = None,
+    as_of: Annotated[str | None, Query(description=f"default now; {MOMENT}",
+                                       examples=["2026-11-14T18:00:00+08:00"])] = None,
 ) -> scope.Scope:
-    """The checked scope of a request: 403 for a non-desk caller or a foreign community."""
-    return scope.build(caller, now=clock(), community=community, grid=grid,
+    """The checked selection of a request: 403 for a non-desk caller or a foreign community."""
+    return scope.build(caller, now=now(request), community=community, grid=grid, staff=staff,
                        category=category, source=source, start=from_, end=to, as_of=as_of)
 
 
 ScopeDep = Annotated[scope.Scope, Depends(read_scope)]
+SEE = " The query language is in docs/api.md (stats)."
 
 
-@router.get("/summary", response_model=Summary, summary="Headline figures, as of a moment")
-async def summary(pool: PoolDep, scoped: ScopeDep) -> Summary:
-    return Summary.of(scoped, figures.tally(await queries.counts(pool, scoped)))
+@router.get("/summary", response_model=SummaryView, summary="Every figure of a selection",
+            description="Issue figures (reported in the window, status as of), event figures "
+                        "(happened in the window), and what is overdue at as_of." + SEE)
+async def summary(pool: PoolDep, scoped: ScopeDep) -> SummaryView:
+    return await views.summary(pool, scoped)
 
 
-@router.get("/grids", response_model=GridsView, summary="Collected and handled per grid")
+@router.get("/grids", response_model=GridsView, summary="Figures per grid, and who did the work",
+            description="Per grid: its figures, its holders at as_of, and each person's work "
+                        "in it credited to whoever was named when it happened." + SEE)
 async def grids(pool: PoolDep, scoped: ScopeDep) -> GridsView:
-    per_grid = await queries.grid_counts(pool, scoped)
-    owners = {r["grid_id"]: r for r in await queries.grid_owners(
-        pool, community=scoped.community, as_of=scoped.as_of)}
-    rows = []
-    for grid_id in sorted(set(owners) | set(per_grid), key=lambda g: (g is None, g or "")):
-        if scoped.grid and grid_id != scoped.grid:
-            continue
-        collected, handled = per_grid.get(grid_id, (0, 0))
-        owner = owners.get(grid_id)
-        rows.append(GridFigures(
-            grid_id=grid_id, name=owner and owner["name"], steward=owner and owner["steward"],
-            repairer=owner and owner["repairer"], collected=collected, handled=handled,
-            handling_rate=figures.rate(handled, collected)))
-    return GridsView(community=scoped.community, as_of=scoped.as_of, grids=rows)
+    return await views.grids(pool, scoped)
 
 
-@router.get("/timeseries", response_model=Timeseries,
-            summary="Daily collected and handled (Asia/Shanghai days, default last 30)")
-async def timeseries(pool: PoolDep, scoped: ScopeDep) -> Timeseries:
-    days = scope.series_days(scoped)
-    start = datetime.combine(days[0], time(), scope.TZ)
-    end = datetime.combine(days[-1] + timedelta(days=1), time(), scope.TZ)
-    per_day = await queries.daily(pool, scoped, start=start, end=end)
-    return Timeseries(community=scoped.community, as_of=scoped.as_of, days=[
-        Day(day=d, collected=per_day.get(d, (0, 0))[0], handled=per_day.get(d, (0, 0))[1])
-        for d in days])
+@router.get("/staff", response_model=StaffView, summary="Per-person workload",
+            description="Open issues at as_of, and sign-offs, completions, returns, reopens "
+                        "and ratings credited to each person in the window." + SEE)
+async def staff(pool: PoolDep, scoped: ScopeDep) -> StaffView:
+    return await views.staff(pool, scoped)
 
 
-@router.get("/export.csv", response_class=Response, summary="The summary by category, as CSV",
-            responses={200: {"content": {"text/csv": {}}}})
-async def export_csv(pool: PoolDep, scoped: ScopeDep) -> Response:
-    rows = figures.category_rows(await queries.counts(pool, scoped))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["category", "label_zh", "label_en", "collected", "handled", "handling_rate"])
-    for r in rows:
-        writer.writerow([r.category, r.label_zh, r.label_en, r.collected, r.handled,
-                         "" if r.handling_rate is None else r.handling_rate])
-    collected, handled = sum(r.collected for r in rows), sum(r.handled for r in rows)
-    total_rate = figures.rate(handled, collected)
-    writer.writerow(["total", "合计", "Total", collected, handled,
-                     "" if total_rate is None else total_rate])
-    name = f"stats-{scoped.community}-{scoped.as_of.astimezone(scope.TZ):%Y%m%d}.csv"
-    # The BOM lets spreadsheet apps read the Chinese labels as UTF-8.
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+@router.get("/timeseries", response_model=TimeseriesView,
+            summary="Daily figures (Asia/Shanghai days, default the last 30, at most 366)",
+            description="One entry per day of [from, to): collected, first handled, and every "
+                        "event figure of that day." + SEE)
+async def timeseries(pool: PoolDep, scoped: ScopeDep) -> TimeseriesView:
+    return await views.timeseries(pool, scoped)
 
 
-@pages.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-async def dashboard() -> HTMLResponse:
-    return HTMLResponse((resources.files("stats") / "static" / "dashboard.html")
-                        .read_text(encoding="utf-8"))
+@router.get("/meetings", response_model=MeetingsView, summary="逢四说事 meetings held and agendas",
+            description="Meetings whose day lies in the window with their decisions, and the "
+                        "agenda size of coming meeting days as of as_of." + SEE)
+async def meetings(pool: PoolDep, scoped: ScopeDep) -> MeetingsView:
+    return await views.meetings(pool, scoped)
+
+
+@router.get("/campaigns", response_model=CampaignsView, summary="专项整治 campaign results",
+            description="Campaigns overlapping the window: issues attached by as_of, handled, "
+                        "by category and status as of as_of." + SEE)
+async def campaigns(pool: PoolDep, scoped: ScopeDep) -> CampaignsView:
+    return await views.campaigns(pool, scoped)
+
+
+@router.get("/overdue", response_model=OverdueView, summary="The issues overdue at as_of",
+            description="Open issues past a sign-off or completion deadline at as_of, oldest "
+                        "report first (at most 500), within grid/category/source/staff." + SEE)
+async def overdue(pool: PoolDep, scoped: ScopeDep) -> OverdueView:
+    return await views.overdue(pool, scoped)
+
+
+View = Literal["summary", "grids", "staff", "timeseries", "meetings", "campaigns", "overdue"]
+
+
+@router.get("/export.csv", response_class=Response, summary="Any view of a selection, as CSV",
+            description="`view=` picks the view (default summary); the other parameters are "
+                        "the same selection as the JSON routes. UTF-8 with a BOM; the "
+                        "download name is sent as RFC 6266 `filename*`." + SEE,
+            responses={200: {"content": {"text/csv": {"example": "\ufefffigure,value\r\ncollected,742\r\n"}}}})
+async def export_csv(pool: PoolDep, scoped: ScopeDep,
+                     view: Annotated[View, Query(description="which view")] = "summary") -> Response:
+    model = await views.VIEWS[view](pool, scoped)
+    day = scoped.as_of.astimezone(scope.TZ)
+    name = f"stats-{scoped.community}-{view}-{day:%Y%m%d}.csv"
+    return Response(csvexport.render(csvexport.table(view, model)),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": csvexport.content_disposition(name)})
+

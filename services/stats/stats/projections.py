@@ -1,114 +1,143 @@
-"""Projections: one idempotent upsert per event type into the stats read models.
+"""Projections: events -> stats tables, in the caller's transaction, idempotent and order-free.
 
-Both topics are consumed independently, so an issue.assigned may arrive before its
-issue.reported. Every write therefore tolerates any order: facts merge with COALESCE or
-by event time, status history is append-only keyed on the event id, and "as of" reads
-order by event time, never by arrival.
+Issue events are stored per issue; every touched issue is then re-derived from all of its
+events (`timeline.derive`), and only the difference from what was derived before is written:
+its exact rows (`issue_flows`, `issue_states`) and the counter deltas of every bucket they
+fall in. A redelivered event is filtered by the caller's dedupe row; a replay of the whole
+log into live tables re-derives the same rows and so changes nothing.
+
+`apply` is the consumer loop's handler (one event); `apply_many` takes a batch (rebuilds).
 """
 
-import logging
-from datetime import datetime, timezone
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
 
 import asyncpg
 
 from redgrid_shared import events
 from redgrid_shared.events import Envelope
 
-from stats.figures import STATUS_RANK
+from stats import store
+from stats.buckets import bucket_keys
+from stats.timeline import ISSUE_TYPES, OPEN_STATUSES, Event, derive
 
-log = logging.getLogger(__name__)
-
-# Lifecycle events with no typed data model yet: only the issue id and the time matter here.
-STATUS_BY_TYPE: dict[str, str] = {
-    "issue.accepted": "accepted",
-    "issue.started": "in_progress",
-    "issue.returned": "returned",
-    "issue.escalated": "escalated",
-    "issue.referred": "referred",
-    "issue.resolved": "resolved",
-    "issue.confirmed": "closed",
-    "issue.closed": "closed",
-    "issue.cancelled": "cancelled",
-}
-
-
-def _at(env: Envelope) -> datetime:
-    return env.time if env.time.tzinfo else env.time.replace(tzinfo=timezone.utc)
-
-
-async def _status_change(conn: asyncpg.Connection, env: Envelope, issue_id: str, status: str,
-                         grid_id: str | None = None) -> None:
-    await conn.execute(
-        """INSERT INTO issue_status_changes (event_id, issue_id, status, rank, grid_id, at)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING""",
-        env.id, issue_id, status, STATUS_RANK[status], grid_id, _at(env))
-
-
-async def on_issue_reported(conn: asyncpg.Connection, env: Envelope,
-                            data: events.IssueReported) -> None:
-    """The report fixes the issue's facts; an earlier assignment's grid is kept."""
-    await conn.execute(
-        """INSERT INTO issue_facts (issue_id, community, category, source, vulnerable, reported_at)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (issue_id) DO UPDATE SET
-             community = EXCLUDED.community, category = EXCLUDED.category,
-             source = EXCLUDED.source, vulnerable = EXCLUDED.vulnerable,
-             reported_at = EXCLUDED.reported_at""",
-        data.issue_id, data.community, data.category, data.source, data.vulnerable, _at(env))
-    await _status_change(conn, env, data.issue_id, "reported")
-
-
-async def on_issue_assigned(conn: asyncpg.Connection, env: Envelope,
-                            data: events.IssueAssigned) -> None:
-    """An assignment names the grid; the latest by event time wins, whatever arrives last."""
-    await conn.execute(
-        """INSERT INTO issue_facts (issue_id, community, category, grid_id, grid_at)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (issue_id) DO UPDATE SET
-             category = COALESCE(issue_facts.category, EXCLUDED.category),
-             grid_id = CASE WHEN issue_facts.grid_at IS NULL OR issue_facts.grid_at <= EXCLUDED.grid_at
-                            THEN EXCLUDED.grid_id ELSE issue_facts.grid_id END,
-             grid_at = GREATEST(issue_facts.grid_at, EXCLUDED.grid_at)""",
-        data.issue_id, data.community, data.category, data.grid_id, _at(env))
-    await _status_change(conn, env, data.issue_id, "assigned", data.grid_id)
-
-
-async def on_issue_unroutable(conn: asyncpg.Connection, env: Envelope,
-                              data: events.IssueUnroutable) -> None:
-    """No grid covers the building: the issue waits for an operator."""
-    await conn.execute(
-        """INSERT INTO issue_facts (issue_id, community) VALUES ($1, $2)
-           ON CONFLICT (issue_id) DO NOTHING""", data.issue_id, data.community)
-    await _status_change(conn, env, data.issue_id, "unroutable")
-
-
-async def on_grid_configured(conn: asyncpg.Connection, env: Envelope,
-                             data: events.GridConfigured) -> None:
-    """A grid's owners from this moment on; history is kept, never overwritten."""
-    await conn.execute(
-        """INSERT INTO grid_owners (event_id, grid_id, community, name, steward, repairer, from_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING""",
-        env.id, data.grid_id, data.community, data.name, data.steward, data.repairer, _at(env))
-
-
-async def on_status_changed(conn: asyncpg.Connection, env: Envelope) -> None:
-    """A lifecycle step (accepted ... closed) recorded as a status change at its event time."""
-    issue_id = str(env.data.get("issue_id") or env.subject)
-    await _status_change(conn, env, issue_id, STATUS_BY_TYPE[env.short_type])
-
-
-TYPED = {
-    events.IssueReported.TYPE: on_issue_reported,
-    events.IssueAssigned.TYPE: on_issue_assigned,
-    events.IssueUnroutable.TYPE: on_issue_unroutable,
-    events.GridConfigured.TYPE: on_grid_configured,
-}
+Key = tuple[str, str]  # (community, issue_id)
+# Counter rows with grid (and, for events, category and source) "*" hold the community's
+# totals, so a selection without those filters sums a few rows instead of every grid's.
+ALL = "*"
 
 
 async def apply(conn: asyncpg.Connection, env: Envelope) -> None:
-    """Project one event; types stats does not read are ignored (they still get a dedupe row)."""
-    handler = TYPED.get(env.short_type)
-    if handler is not None:
-        await handler(conn, env, events.parse(env))
-    elif env.short_type in STATUS_BY_TYPE:
-        await on_status_changed(conn, env)
+    """Project one event (the consumer loop's handler)."""
+    await apply_many(conn, [env])
+
+
+async def apply_many(conn: asyncpg.Connection, envs: Iterable[Envelope], *,
+                     exclusive: bool = False) -> None:
+    """Project events in one transaction; unknown types are ignored.
+
+    `exclusive`: the caller is the only writer of these tables (a rebuild into its own
+    schema), so issues need no locks — a batch may touch more issues than the lock table holds.
+    """
+    issue_rows: list[tuple] = []
+    for env in envs:
+        kind = env.short_type
+        data = events.parse(env)  # validates: a malformed event raises and is parked
+        if kind in ISSUE_TYPES:
+            issue_rows.append((env.id, data.community, data.issue_id, kind, env.time, env.data))
+        elif isinstance(data, events.MeetingHeld):
+            issue_rows += _decisions(env, data)
+            await store.add_meeting(conn, env, data)
+        elif isinstance(data, events.GridConfigured):
+            await store.add_grid_holders(conn, env, data)
+        elif isinstance(data, events.CampaignOpened):
+            await store.open_campaign(conn, env, data)
+        elif isinstance(data, events.CampaignIssuesAdded):
+            await store.add_campaign_issues(conn, env, data)
+        elif isinstance(data, events.CampaignClosed):
+            await store.close_campaign(conn, env, data)
+        elif isinstance(data, events.StaffAvailabilityChanged):
+            await store.add_availability(conn, env, data)
+    if issue_rows:
+        await store.add_issue_events(conn, issue_rows)
+        await rederive(conn, sorted({(r[1], r[2]) for r in issue_rows}), lock=not exclusive)
+
+
+def _decisions(env: Envelope, data: events.MeetingHeld) -> list[tuple]:
+    """A meeting's decision on an issue is one more event of that issue."""
+    return [(uuid.uuid5(env.id, f"{i}:{d.issue_id}"), data.community, d.issue_id,
+             "meeting.decision", env.time,
+             {"decision": d.decision, "meeting_date": data.meeting_date.isoformat()})
+            for i, d in enumerate(data.decisions)]
+
+
+async def rederive(conn: asyncpg.Connection, keys: list[Key], *, lock: bool = True) -> None:
+    """Re-derive issues from all their events and write what changed."""
+    if lock:
+        await store.lock_issues(conn, keys)
+    stored = await store.issue_events(conn, keys)
+    old_flows = await store.flows_of(conn, keys)
+    old_states = await store.states_of(conn, keys)
+    deltas: Counter = Counter()
+    amounts: Counter = Counter()
+    flow_rows, state_rows, replace_flows, replace_states = [], [], [], []
+    for key in keys:
+        d = derive([Event.of(**e) for e in stored.get(key, [])])
+        new_flows = [(f.at, f.metric, f.grid, d.category, d.source, f.person, f.n, f.amount)
+                     for f in d.flows]
+        before = Counter(old_flows.get(key, []))
+        after = Counter(new_flows)
+        if before != after:
+            replace_flows.append(key)
+            flow_rows += [key + row for row in new_flows]
+            for row, times in (before - after).items():
+                _count_flow(deltas, amounts, key[0], row, -times)
+            for row, times in (after - before).items():
+                _count_flow(deltas, amounts, key[0], row, times)
+        new_states = [(d.reported_at, s.from_at, s.to_at, s.status, s.grid, d.category,
+                       d.source, s.overdue, s.steward, s.repairer, _day(s.meeting_date))
+                      for s in d.states]
+        old = old_states.get(key, [])
+        if old != new_states:
+            replace_states.append(key)
+            state_rows += [key + row for row in new_states]
+            _count_state(deltas, key[0], old[-1] if old else None, -1)
+            _count_state(deltas, key[0], new_states[-1] if new_states else None, 1)
+    await store.replace_flows(conn, replace_flows, flow_rows)
+    await store.replace_states(conn, replace_states, state_rows)
+    await store.add_counters(conn, [k + (n, amounts[k]) for k, n in sorted(deltas.items())
+                                    if n or amounts[k]])
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _count_flow(deltas: Counter, amounts: Counter, community: str, row: tuple,
+                times: int) -> None:
+    at, metric, grid, category, source, person, n, amount = row
+    dims = [(grid, category, source)] + ([(ALL, ALL, ALL)] if person == "" else [])
+    for period, bucket in bucket_keys(at):
+        for g, c, s in dims:
+            key = (community, "f", period, bucket, metric, g, c, s, person)
+            deltas[key] += n * times
+            amounts[key] += amount * times
+
+
+def _count_state(deltas: Counter, community: str, state: tuple | None, sign: int) -> None:
+    """The current state of an issue in its report buckets: status, and overdue when open."""
+    if state is None:
+        return
+    reported_at, _, _, status, grid, category, source, overdue, steward, repairer, _ = state
+    metrics = [f"status.{status}"] + (["overdue"] if overdue and status in OPEN_STATUSES else [])
+    people = [""] + sorted({p for p in (steward, repairer) if p})
+    for period, bucket in bucket_keys(reported_at):
+        for metric in metrics:
+            for person in people:
+                deltas[(community, "s", period, bucket, metric, grid, category, source,
+                        person)] += sign
+            # the whole community's row: the summary without a grid filter reads only these
+            deltas[(community, "s", period, bucket, metric, ALL, category, source, "")] += sign
+

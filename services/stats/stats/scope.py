@@ -32,18 +32,24 @@ _PLUS_AS_SPACE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})
 
 @dataclass(frozen=True)
 class Scope:
-    """Filters of one request; None means "any" (community None only for internal use).
+    """Filters of one request; an empty tuple means "any".
 
-    `grid` is a grid id within `community`: grid ids repeat across communities.
+    `grid` values are grid ids within `community`: grid ids repeat across communities.
     """
 
-    community: str | None
+    community: str
     as_of: datetime
     start: datetime | None = None
     end: datetime | None = None
-    grid: str | None = None
-    category: str | None = None
-    source: str | None = None
+    grid: tuple[str, ...] = ()
+    staff: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+
+    def filters(self) -> dict[str, list[str]]:
+        """The dimension filters as JSON."""
+        return {"grid": list(self.grid), "staff": list(self.staff),
+                "category": list(self.category), "source": list(self.source)}
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -70,17 +76,31 @@ def parse_moment(value: str | None, field: str) -> datetime | None:
     return moment
 
 
-def _checked(value: str | None, field: str, *, pattern: re.Pattern | None = None,
-             known: tuple[str, ...] | None = None) -> str | None:
-    """A filter value, None when absent; 422 naming `query.<field>` when malformed or unknown."""
-    if not value:
-        return None
-    if known is not None and value not in known:
-        listed = ", ".join(known) if len(known) <= 8 else "a category code (intake serves them at GET /v1/categories)"
-        raise _invalid(field, f"expected one of: {listed}")
-    if pattern is not None and not pattern.fullmatch(value):
-        raise _invalid(field, "expected an id of letters, digits and . _ : - (at most 64)")
-    return value
+def _values(raw: list[str] | str | None) -> list[str]:
+    """Repeated and comma-separated values, in order, without blanks or repeats."""
+    items = [raw] if isinstance(raw, str) else (raw or [])
+    out: list[str] = []
+    for item in items:
+        for value in item.split(","):
+            value = value.strip()
+            if value and value not in out:
+                out.append(value)
+    return out
+
+
+def _checked(raw: list[str] | str | None, field: str, *, pattern: re.Pattern | None = None,
+             known: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """Filter values; 422 naming `query.<field>` when one is malformed or unknown."""
+    values = _values(raw)
+    for value in values:
+        if known is not None and value not in known:
+            listed = ", ".join(known) if len(known) <= 8 else "a category code (intake serves them at GET /v1/categories)"
+            raise _invalid(field, f"{value!r} is not known; expected one of: {listed}")
+        if pattern is not None and not pattern.fullmatch(value):
+            raise _invalid(field, "expected ids of letters, digits and . _ : - (at most 64 each)")
+    if len(values) > 100:
+        raise _invalid(field, "at most 100 values")
+    return tuple(values)
 
 
 def authorize(caller: Principal, community: str | None) -> str:
@@ -92,7 +112,8 @@ def authorize(caller: Principal, community: str | None) -> str:
 
 
 def build(caller: Principal, *, now: datetime, community: str | None = None,
-          grid: str | None = None, category: str | None = None, source: str | None = None,
+          grid: list[str] | str | None = None, staff: list[str] | str | None = None,
+          category: list[str] | str | None = None, source: list[str] | str | None = None,
           start: str | None = None, end: str | None = None, as_of: str | None = None) -> Scope:
     """Check the caller, then parse and check the moments; 403 comes before 422."""
     allowed = authorize(caller, community)
@@ -102,6 +123,7 @@ def build(caller: Principal, *, now: datetime, community: str | None = None,
         raise _invalid("from", "must not be after `to`")
     return Scope(community=allowed, as_of=moment, start=begin, end=finish,
                  grid=_checked(grid, "grid", pattern=ID_PATTERN),
+                 staff=_checked(staff, "staff", pattern=ID_PATTERN),
                  category=_checked(category, "category", known=tuple(CATEGORIES)),
                  source=_checked(source, "source", known=SOURCES))
 

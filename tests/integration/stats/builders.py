@@ -1,7 +1,7 @@
 """Plain builders of the events stats reads, with times and ids chosen by the test."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from redgrid_shared import events
 
@@ -36,10 +36,42 @@ def issue_unroutable(*, community: str, issue_id: str, at: datetime) -> events.E
     return events.envelope(data, service="dispatch", subject=issue_id, time=at)
 
 
-def issue_step(short_type: str, *, issue_id: str, at: datetime) -> events.Envelope:
-    """A lifecycle event (issue.resolved, issue.closed...) that has no typed model yet."""
-    return events.Envelope(type=events.TYPE_PREFIX + short_type, source="/redgrid/dispatch",
-                           subject=issue_id, time=at, data={"issue_id": issue_id})
+STEPS = {"issue.accepted": events.IssueAccepted, "issue.started": events.IssueStarted,
+         "issue.resolved": events.IssueResolved, "issue.returned": events.IssueReturned,
+         "issue.escalated": events.IssueEscalated, "issue.overdue": events.IssueOverdue,
+         "issue.closed": events.IssueClosed, "issue.referred": events.IssueReferred}
+DEFAULTS = {
+    "issue.accepted": lambda at: {"signoff_due_at": at, "on_time": True,
+                                  "completion_due_at": at + timedelta(days=3)},
+    "issue.resolved": lambda at: {"note": "fixed", "close_due_at": at + timedelta(days=7)},
+    "issue.returned": lambda at: {"reason": "not ours", "role": "repairer"},
+    "issue.escalated": lambda at: {"meeting_date": date(2024, 5, 14), "reason": "late",
+                                   "cause": "overdue"},
+    "issue.overdue": lambda at: {"deadline": "signoff", "due_at": at, "status": "assigned"},
+    "issue.closed": lambda at: {"reason": "no_response_7_days"},
+    "issue.referred": lambda at: {"department": "housing"},
+}
+
+
+def issue_step(short_type: str, *, community: str, issue_id: str, at: datetime,
+               grid_id: str | None = "g-1", by: str = "s-01", **overrides) -> events.Envelope:
+    """A dispatch workflow event (issue.accepted, issue.resolved...) with its contract fields."""
+    model = STEPS[short_type]
+    data = model(**{"issue_id": issue_id, "community": community, "grid_id": grid_id, "by": by,
+                    **DEFAULTS.get(short_type, lambda at: {})(at), **overrides})
+    return events.envelope(data, service="dispatch", subject=issue_id, time=at)
+
+
+def resident(short_type: str, *, community: str, issue_id: str, at: datetime,
+             **overrides) -> events.Envelope:
+    """An intake resident action: issue.rated, issue.reopened, issue.cancelled, issue.confirmed."""
+    model = {"issue.rated": events.IssueRated, "issue.reopened": events.IssueReopened,
+             "issue.cancelled": events.IssueCancelled,
+             "issue.confirmed": events.IssueConfirmed}[short_type]
+    extra = {"issue.rated": {"score": 5}, "issue.reopened": {"reason": "leaks again"}}
+    data = model(**{"issue_id": issue_id, "community": community, "by": "u-1",
+                    **extra.get(short_type, {}), **overrides})
+    return events.envelope(data, service="intake", subject=issue_id, time=at)
 
 
 def grid_configured(*, community: str, grid_id: str, at: datetime, steward: str = "s-01",
@@ -48,3 +80,24 @@ def grid_configured(*, community: str, grid_id: str, at: datetime, steward: str 
                                  buildings=["b-01"], steward=steward, repairer=repairer,
                                  configured_by="a-1")
     return events.envelope(data, service="dispatch", subject=grid_id, time=at)
+
+
+def meeting_held(*, community: str, on: date, at: datetime,
+                 decisions: list[tuple[str, str]]) -> events.Envelope:
+    data = events.MeetingHeld(
+        community=community, meeting_date=on, recorded_by="o-1",
+        attendees=events.Attendees(community=["o-1"], volunteers=["v-1", "v-2"]),
+        decisions=[events.MeetingDecision(issue_id=i, decision=d) for i, d in decisions])
+    return events.envelope(data, service="dispatch", subject=on.isoformat(), time=at)
+
+
+def campaign(*, community: str, campaign_id: str, at: datetime, issue_ids: list[str],
+             starts_on: date, ends_on: date) -> list[events.Envelope]:
+    opened = events.CampaignOpened(campaign_id=campaign_id, community=community, name="消防通道",
+                                   categories=["safety.fire"], departments=["fire"],
+                                   starts_on=starts_on, ends_on=ends_on, opened_by="o-1")
+    added = events.CampaignIssuesAdded(campaign_id=campaign_id, community=community,
+                                       issue_ids=issue_ids, added_by="o-1")
+    return [events.envelope(opened, service="dispatch", subject=campaign_id, time=at),
+            events.envelope(added, service="dispatch", subject=campaign_id,
+                            time=at + timedelta(minutes=1))]

@@ -19,7 +19,7 @@ async def two_communities_with_g01(pool) -> tuple[str, str]:
             envelopes += [reported, b.issue_assigned(community=community, grid_id="g-01",
                                                      issue_id=reported.subject,
                                                      at=T0 + timedelta(minutes=2))]
-    envelopes.append(b.issue_step("issue.resolved", issue_id=envelopes[2].subject,
+    envelopes.append(b.issue_step("issue.resolved", community=a, issue_id=envelopes[2].subject,
                                   at=T0 + timedelta(hours=1)))
     await project(pool, *envelopes)
     return a, c
@@ -32,8 +32,9 @@ async def test_per_grid_figures_of_two_communities_g01_do_not_mix(pool, client):
         res = await client.get("/v1/stats/grids", headers=bearer(community))
         assert res.status_code == 200, res.text
         [g01] = res.json()["grids"]
-        assert (g01["grid_id"], g01["collected"], g01["handled"], g01["handling_rate"],
-                g01["steward"]) == ("g-01", collected, handled, rate, steward)
+        f = g01["figures"]
+        assert (g01["grid_id"], f["collected"], f["handled"], f["handling_rate"],
+                g01["holders"]["steward"]) == ("g-01", collected, handled, rate, steward)
 
 
 async def test_the_grid_filter_counts_only_the_callers_g01(pool, client):
@@ -45,4 +46,4 @@ async def test_the_grid_filter_counts_only_the_callers_g01(pool, client):
         assert (res.json()["community"], res.json()["collected"]) == (community, collected)
         grids = await client.get("/v1/stats/grids", params={"grid": "g-01"},
                                  headers=bearer(community))
-        assert [g["collected"] for g in grids.json()["grids"]] == [collected]
+        assert [g["figures"]["collected"] for g in grids.json()["grids"]] == [collected]

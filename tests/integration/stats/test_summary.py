@@ -49,7 +49,7 @@ async def test_assigned_arriving_before_reported_gives_the_same_summary(pool, cl
         reported = b.issue_reported(community=c, at=T0, category="safety.fire", source="hotline")
         assigned = b.issue_assigned(community=c, issue_id=reported.subject, grid_id="g-7",
                                     category="safety.fire", at=T0 + timedelta(minutes=3))
-        resolved = b.issue_step("issue.resolved", issue_id=reported.subject,
+        resolved = b.issue_step("issue.resolved", community=c, issue_id=reported.subject,
                                 at=T0 + timedelta(hours=5))
         sequence = [reported, assigned, resolved]
         await project(pool, *(reversed(sequence) if reverse else sequence))
@@ -73,8 +73,8 @@ async def test_handled_counts_resolved_and_closed_within_the_window(pool, client
         env = b.issue_reported(community=c, at=T0 + timedelta(hours=hours))
         ids.append(env.subject)
         await project(pool, env)
-    await project(pool, b.issue_step("issue.resolved", issue_id=ids[0], at=T0 + timedelta(hours=3)),
-                  b.issue_step("issue.closed", issue_id=ids[1], at=T0 + timedelta(hours=4)))
+    await project(pool, b.issue_step("issue.resolved", community=c, issue_id=ids[0], at=T0 + timedelta(hours=3)),
+                  b.issue_step("issue.closed", community=c, issue_id=ids[1], at=T0 + timedelta(hours=4)))
     day = await summary(client, c, **{"from": "2024-03-01", "to": "2024-03-02"})
     assert (day["collected"], day["handled"], day["handling_rate"]) == (3, 2, 0.667)
     assert day["from"].startswith("2024-03-01T00:00:00") and day["from"].endswith("+08:00")
@@ -108,7 +108,7 @@ async def test_the_grid_filter_follows_the_grid_held_at_as_of(pool, client):
     assert (await summary(client, c, grid="g-b"))["collected"] == 1
 
 
-async def test_grids_show_figures_and_the_owners_configured_as_of(pool, client):
+async def test_grids_show_figures_and_the_holders_configured_as_of(pool, client):
     c = b.tag()
     reported = b.issue_reported(community=c, at=T0)
     await project(pool,
@@ -117,17 +117,23 @@ async def test_grids_show_figures_and_the_owners_configured_as_of(pool, client):
                   b.grid_configured(community=c, grid_id="g-2", at=T0 - timedelta(days=9)),
                   reported,
                   b.issue_assigned(community=c, issue_id=reported.subject, grid_id="g-1",
-                                   at=T0 + timedelta(minutes=2)),
-                  b.issue_step("issue.resolved", issue_id=reported.subject, at=T0 + timedelta(hours=2)))
+                                   steward_id="s-old", at=T0 + timedelta(minutes=2)),
+                  b.issue_step("issue.resolved", community=c, issue_id=reported.subject,
+                               by="s-old", at=T0 + timedelta(hours=2)))
     res = await client.get("/v1/stats/grids", params={"as_of": iso(T0 + timedelta(hours=3))},
                            headers=bearer(c))
     assert res.status_code == 200, res.text
     grids = {g["grid_id"]: g for g in res.json()["grids"]}
     assert set(grids) == {"g-1", "g-2"}
-    assert (grids["g-1"]["collected"], grids["g-1"]["handled"], grids["g-1"]["steward"]) == (1, 1, "s-old")
-    assert (grids["g-2"]["collected"], grids["g-2"]["handling_rate"]) == (0, None)
+    g1, g2 = grids["g-1"], grids["g-2"]
+    assert (g1["figures"]["collected"], g1["figures"]["handled"], g1["holders"]["steward"]) == \
+        (1, 1, "s-old")
+    assert (g2["figures"]["collected"], g2["figures"]["handling_rate"]) == (0, None)
     now = await client.get("/v1/stats/grids", headers=bearer(c))
-    assert {g["grid_id"]: g["steward"] for g in now.json()["grids"]}["g-1"] == "s-new"
+    g1_now = {g["grid_id"]: g for g in now.json()["grids"]}["g-1"]
+    assert g1_now["holders"]["steward"] == "s-new"
+    # The work stays with whoever did it, whoever holds the grid now.
+    assert {p["person"]: p["done"] for p in g1_now["staff"]} == {"s-old": 1, "r-01": 0}
 
 
 async def test_timeseries_counts_by_shanghai_day(pool, client):
@@ -135,8 +141,8 @@ async def test_timeseries_counts_by_shanghai_day(pool, client):
     late_evening_utc = datetime(2024, 3, 1, 17, 0, tzinfo=timezone.utc)  # 03-02 01:00 Shanghai
     first = b.issue_reported(community=c, at=T0)
     await project(pool, first, b.issue_reported(community=c, at=late_evening_utc),
-                  b.issue_step("issue.resolved", issue_id=first.subject, at=late_evening_utc),
-                  b.issue_step("issue.closed", issue_id=first.subject, at=late_evening_utc + timedelta(days=1)))
+                  b.issue_step("issue.resolved", community=c, issue_id=first.subject, at=late_evening_utc),
+                  b.issue_step("issue.closed", community=c, issue_id=first.subject, at=late_evening_utc + timedelta(days=1)))
     res = await client.get("/v1/stats/timeseries", params={"from": "2024-02-29", "to": "2024-03-04"},
                            headers=bearer(c))
     assert res.status_code == 200, res.text
@@ -145,16 +151,16 @@ async def test_timeseries_counts_by_shanghai_day(pool, client):
                     "2024-03-03": (0, 0)}
 
 
-async def test_export_csv_lists_categories_with_a_total(pool, client):
+async def test_export_csv_of_the_summary_lists_every_figure(pool, client):
     c = b.tag()
     await project(pool, b.issue_reported(community=c, at=T0, category="dispute.neighbor"))
     res = await client.get("/v1/stats/export.csv", headers=bearer(c))
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("text/csv")
     lines = res.text.lstrip("\ufeff").splitlines()
-    assert lines[0] == "category,label_zh,label_en,collected,handled,handling_rate"
-    assert "dispute.neighbor,邻里纠纷,Neighbour dispute,1,0,0.0" in lines
-    assert lines[-1] == "total,合计,Total,1,0,0.0"
+    assert lines[0] == "figure,value"
+    assert "collected,1" in lines and "by_category.dispute.neighbor,1" in lines
+    assert "handling_rate,0.0" in lines and "satisfaction," in lines
 
 
 async def test_a_non_operator_gets_403_and_no_figures(pool, client):

@@ -24,17 +24,10 @@ async def _get(app, path: str, **kwargs) -> httpx.Response:
         return await c.get(path, **kwargs)
 
 
-async def test_dashboard_is_a_self_contained_html_page(app):
-    res = await _get(app, "/dashboard")
-    assert res.status_code == 200
-    assert res.headers["content-type"].startswith("text/html")
-    assert "/v1/stats/summary" in res.text and "localStorage" in res.text
-    assert "http://" not in res.text.replace("http://www.w3.org/2000/svg", "")
-    assert "https://" not in res.text
-
-
-@pytest.mark.parametrize("path", ["/v1/stats/summary", "/v1/stats/grids",
-                                  "/v1/stats/timeseries", "/v1/stats/export.csv"])
+@pytest.mark.parametrize("path", ["/v1/stats/summary", "/v1/stats/grids", "/v1/stats/staff",
+                                  "/v1/stats/timeseries", "/v1/stats/meetings",
+                                  "/v1/stats/campaigns", "/v1/stats/export.csv",
+                                  "/v1/stats/rebuild/progress"])
 async def test_a_resident_is_forbidden_every_stats_route(app, path):
     res = await _get(app, path, headers=_auth("resident"))
     assert res.status_code == 403
@@ -74,3 +67,26 @@ async def test_out_of_range_moments_and_malformed_filters_are_422_not_500(app, q
     res = await _get(app, query, headers=_auth("operator"))
     assert res.status_code == 422
     assert list(res.json()["error"]["fields"]) == [field]
+
+
+@pytest.mark.parametrize("role", ["operator", "steward", "resident"])
+async def test_only_an_admin_may_rebuild_or_watch_a_rebuild(app, role):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        started = await c.post("/v1/stats/rebuild", headers=_auth(role))
+        watched = await c.get("/v1/stats/rebuild/progress", headers=_auth(role))
+    assert (started.status_code, watched.status_code) == (403, 403)
+
+
+async def test_the_rebuild_progress_starts_idle(app):
+    res = await _get(app, "/v1/stats/rebuild/progress", headers=_auth("admin"))
+    assert res.status_code == 200 and res.json()["state"] == "idle"
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("/v1/stats/staff?staff=s-1,bad%20id", "query.staff"),
+    ("/v1/stats/export.csv?view=everything", "query.view"),
+    ("/v1/stats/meetings?category=repair.pipe&category=nope", "query.category"),
+])
+async def test_bad_values_of_the_query_language_are_422_naming_the_field(app, query, field):
+    res = await _get(app, query, headers=_auth("operator"))
+    assert res.status_code == 422 and field in res.json()["error"]["fields"]

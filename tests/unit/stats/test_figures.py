@@ -1,51 +1,49 @@
-from stats.figures import STATUSES, Count, category_rows, rate, tally
+"""Rates, averages and breakdowns from summed rows, without a database."""
+
+from stats.figures import STATUSES, event_figures, issue_figures, now_figures, rate, summary
+from stats.queries import Row
 
 
-def test_rate_is_rounded_to_three_places():
-    assert rate(460, 700) == 0.657
-    assert rate(2, 3) == 0.667
-    assert rate(3, 3) == 1.0
-
-
-def test_rate_of_nothing_collected_is_none_not_zero():
+def test_rate_is_rounded_to_three_places_and_none_without_a_denominator():
+    assert rate(460, 700) == 0.657 and rate(2, 3) == 0.667 and rate(3, 3) == 1.0
     assert rate(0, 0) is None
 
 
-def test_handled_counts_resolved_and_closed_only():
-    t = tally([Count("repair.pipe", "resolved", 2), Count("repair.pipe", "closed", 1),
-               Count("repair.pipe", "in_progress", 4), Count("safety.fire", "cancelled", 1)])
-    assert (t.collected, t.handled, t.handling_rate) == (8, 3, 0.375)
+def test_handled_counts_resolved_and_closed_of_the_collected():
+    f = issue_figures([Row("status.resolved", 2, category="repair.pipe", source="app"),
+                       Row("status.closed", 1, category="repair.pipe", source="hotline"),
+                       Row("status.in_progress", 4, category="repair.pipe", source="app"),
+                       Row("status.cancelled", 1, category="safety.fire", source="app")])
+    assert (f["collected"], f["handled"], f["handling_rate"]) == (8, 3, 0.375)
+    assert f["by_source"] == {"app": 7, "meeting": 0, "grid_visit": 0, "hotline": 1}
 
 
-def test_every_status_and_category_appears_even_when_zero():
-    t = tally([Count("repair.pipe", "assigned", 5)])
-    assert set(t.by_status) == set(STATUSES)
-    assert t.by_status["assigned"] == 5 and t.by_status["closed"] == 0
-    assert t.by_category["repair.pipe"] == 5 and t.by_category["suggestion"] == 0
+def test_every_status_and_category_appears_and_unknown_codes_are_kept():
+    f = issue_figures([Row("status.assigned", 5, category="future.code", source="app")])
+    assert set(f["by_status"]) == set(STATUSES) and f["by_status"]["closed"] == 0
+    assert f["by_category"]["future.code"] == 5 and f["by_category"]["suggestion"] == 0
 
 
-def test_unknown_category_codes_are_counted_not_dropped():
-    t = tally([Count("future.code", "reported", 2)])
-    assert t.by_category["future.code"] == 2 and t.collected == 2
+def test_event_rates_satisfaction_and_income():
+    f = event_figures([Row("signoffs", 10), Row("on_time_signoffs", 9),
+                       Row("completions", 4), Row("on_time_completions", 1),
+                       Row("assignments", 20), Row("returns", 1), Row("resolutions", 5),
+                       Row("reopens", 1), Row("ratings", 3, amount=14.0),
+                       Row("paid_repairs", 2, amount=80.5), Row("decision.carried", 2)])
+    assert f["on_time_signoff_rate"] == 0.9 and f["on_time_completion_rate"] == 0.25
+    assert f["return_rate"] == 0.05 and f["reopen_rate"] == 0.2
+    assert f["satisfaction"] == 4.67 and f["ratings"] == 3
+    assert f["income"] == 80.5 and f["decisions"]["carried"] == 2
 
 
-def test_unroutable_counts_issues_ever_unroutable_whatever_their_status_now():
-    t = tally([Count("other", "unroutable", 2, was_unroutable=True),
-               Count("other", "assigned", 1, was_unroutable=True),
-               Count("other", "assigned", 4)])
-    assert t.unroutable == 3
-    assert t.by_status["unroutable"] == 2
+def test_no_events_give_null_rates_not_zero():
+    f = event_figures([])
+    assert f["on_time_signoff_rate"] is None and f["satisfaction"] is None
+    assert f["signoffs"] == 0 and f["income"] == 0
 
 
-def test_an_empty_tally_has_no_rate():
-    t = tally([])
-    assert (t.collected, t.handled, t.handling_rate, t.unroutable) == (0, 0, None, 0)
-
-
-def test_category_rows_give_handled_and_rate_per_category_with_labels():
-    rows = {r.category: r for r in category_rows([
-        Count("repair.pipe", "closed", 1), Count("repair.pipe", "assigned", 3)])}
-    pipe = rows["repair.pipe"]
-    assert (pipe.collected, pipe.handled, pipe.handling_rate) == (4, 1, 0.25)
-    assert pipe.label_zh == "管道疏通"
-    assert rows["suggestion"].handling_rate is None
+def test_overdue_now_and_open_come_from_the_now_rows():
+    now = [Row("status.assigned", 3), Row("status.closed", 5), Row("overdue", 2)]
+    assert now_figures(now) == {"open": 3, "overdue_now": 2}
+    s = summary([], [], now, meetings_held=4)
+    assert s["overdue_now"] == 2 and s["meetings_held"] == 4 and s["collected"] == 0

@@ -1,0 +1,1 @@
+"""`python -m stats.bench`: load a community's year of events, rebuild, time the endpoints."""
