@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: sync run test demo bench bench-stats clean-data
+.PHONY: sync browser run test demo bench bench-stats import-ledger clean-data
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -15,11 +15,24 @@ sync: $(filter .tools/bin/uv,$(UV))
 run: sync
 	$(UV) run python -m redgrid_dev run
 
-test: sync
+# Headless Chromium for the dashboard's browser tests: Debian's package, installed once.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "installing Debian's chromium for the dashboard's browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    || echo "WARNING: could not install chromium; the browser tests will fail in CI, skip elsewhere"; \
+	fi
+
+test: sync browser
 	$(UV) run pytest $(PYTEST_ARGS)
 
 demo: sync
 	$(UV) run python -m redgrid_dev demo
+
+# make import-ledger FILE=ledger.csv [ARGS="--token ..."]
+import-ledger: sync
+	$(UV) run python -m redgrid_dev import-ledger $(FILE) $(ARGS)
 
 bench: sync
 	$(UV) run python -m redgrid_dev bench

@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-COMMANDS = ("run", "demo", "bench")
+COMMANDS = ("run", "demo", "bench", "import-ledger")
 USAGE = f"usage: python -m redgrid_dev {{{','.join(COMMANDS)}}} [args...]"
 
 
@@ -14,7 +14,7 @@ def main(argv: list[str]) -> int:
         return 2
     command, args = argv[0], argv[1:]
     # Imported on demand: `run` should not pay for the bench's imports, nor the reverse.
-    module = importlib.import_module(f"redgrid_dev.{command}")
+    module = importlib.import_module(f"redgrid_dev.{command.replace('-', '_')}")
     return module.main(args) or 0
 
 

@@ -41,6 +41,9 @@ def main(argv: list[str]) -> int:
     data = Path(os.environ.get("REDGRID_DATA_DIR", repo_root() / ".data"))
     env = dict(os.environ)
     env.setdefault("REDGRID_JWT_SECRET", DEFAULT_SECRET)
+    # `make demo` replays a year of reports through a few desk accounts in a minute or two.
+    env.setdefault("RATE_LIMIT_WRITES", "6000/minute")
+    env.setdefault("MEDIA_DIR", str(data / "media"))  # intake's uploaded photos
     try:
         with contextlib.ExitStack() as infra:
             if not env.get("DATABASE_URL"):

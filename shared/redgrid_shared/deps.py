@@ -5,6 +5,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Header, Request
 
+from redgrid_shared.clock import Clock, system_clock
 from redgrid_shared.idempotency import check_key
 
 
@@ -21,5 +22,11 @@ async def get_idempotency_key(
     return check_key(idempotency_key)
 
 
+async def get_clock(request: Request) -> Clock:
+    """The app's clock (`app.state.clock`, set by create_app(clock=...)), else wall time."""
+    return getattr(request.app.state, "clock", system_clock)
+
+
 PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 IdempotencyKey = Annotated[str | None, Depends(get_idempotency_key)]
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -100,8 +100,27 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_unexpected)
 
 
-ERROR_RESPONSES = {
+# OpenAPI descriptions of every error status a route may answer; routes pick theirs.
+ERROR_DESCRIPTIONS = {
+    400: {"description": "The body could not be decoded (e.g. not UTF-8)"},
     401: {"description": "Missing, expired or invalid bearer token"},
     403: {"description": "The caller's role may not do this"},
+    404: {"description": "No such resource, or not one the caller may see"},
+    408: {"description": "The request body did not arrive in time (see docs/operations.md)"},
+    409: {"description": "The action does not fit the current state; the message names it"},
+    413: {"description": "The request body is too large"},
+    415: {"description": "The body is not application/json"},
     422: {"description": "Invalid input; `error.fields` names each bad field"},
+    429: {"description": "Too many writes from this caller; retry after `Retry-After` seconds"},
+    503: {"description": "The database is unreachable; retry with the same Idempotency-Key"},
 }
+ERROR_RESPONSES = {c: ERROR_DESCRIPTIONS[c] for c in (401, 403, 422)}
+
+
+def error_responses(*codes: int, model: type | None = None,
+                    described: dict[int, str] | None = None) -> dict:
+    """OpenAPI `responses` for these statuses in the one error shape (`model`); `described`
+    gives route-specific descriptions."""
+    described = described or {}
+    return {code: {"description": described.get(code, ERROR_DESCRIPTIONS[code]["description"]),
+                   **({"model": model} if model else {})} for code in codes}

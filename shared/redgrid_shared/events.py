@@ -76,6 +76,7 @@ class IssueReported(EventData):
     vulnerable: Vulnerable | None = None
     photos: list[str] = []
     source: Source = "app"
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 class IssueAssigned(EventData):
@@ -98,6 +99,7 @@ class IssueAssigned(EventData):
     covering_for: list[str] = []
     unit: str | None = None  # a unit named by a meeting decision (e.g. 后盾单位), if any
     note: str | None = None
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 class IssueUnroutable(EventData):
@@ -124,6 +126,7 @@ class IssueStep(EventData):
     grid_id: str | None = None
     status: Status
     by: str
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 class IssueAccepted(IssueStep):
@@ -240,6 +243,7 @@ class IssueConfirmed(EventData):
     issue_id: str
     community: str
     by: str
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 class IssueReopened(EventData):
@@ -259,6 +263,7 @@ class IssueRated(EventData):
     by: str
     score: int = Field(ge=1, le=5)
     comment: str | None = None
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 class GridMember(BaseModel):
@@ -328,6 +333,7 @@ class MeetingHeld(EventData):
     attendees: Attendees
     decisions: list[MeetingDecision]
     recorded_by: str
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 class CampaignOpened(EventData):
@@ -341,6 +347,7 @@ class CampaignOpened(EventData):
     starts_on: date
     ends_on: date
     opened_by: str
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 class CampaignIssuesAdded(EventData):
@@ -349,6 +356,7 @@ class CampaignIssuesAdded(EventData):
     community: str
     issue_ids: list[str]
     added_by: str
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 class CampaignClosed(EventData):
@@ -357,6 +365,7 @@ class CampaignClosed(EventData):
     community: str
     results: str
     closed_by: str
+    imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
 
 
 EVENT_TYPES: dict[str, type[EventData]] = {

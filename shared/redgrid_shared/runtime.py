@@ -7,7 +7,9 @@ and the consumer loops are background tasks that retry through outages on their 
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from importlib.resources.abc import Traversable
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -19,6 +21,8 @@ from redgrid_shared.relay import OutboxRelay
 from redgrid_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+# A service's own background loop, started with the pool; it must retry through outages.
+Worker = Callable[[asyncpg.Pool], Coroutine[Any, Any, None]]
 
 
 class Runtime:
@@ -34,8 +38,10 @@ class Runtime:
         self._tasks: list[asyncio.Task] = []
 
     async def start(self, *, relay: bool = True,
-                    consumers: dict[str, tuple[tuple[str, ...], Handler]] | None = None) -> None:
-        """Connect, migrate, then start the relay and one consumer loop per group."""
+                    consumers: dict[str, tuple[tuple[str, ...], Handler]] | None = None,
+                    workers: dict[str, Worker] | None = None) -> None:
+        """Connect, migrate, then start the relay, one consumer loop per group and each
+        named background worker (given the pool; `/readyz` reports it like the others)."""
         s = self.settings
         self.pool = await db.create_pool(s.database_url, s.schema, min_size=s.db_pool_min,
                                          max_size=s.db_pool_max)
@@ -55,6 +61,8 @@ class Runtime:
             await loop.start()
             self.consumers.append(loop)
             self._spawn(loop.run(), f"consumer:{group}")
+        for name, worker in (workers or {}).items():
+            self._spawn(worker(self.pool), name)
 
     def _spawn(self, coro, name: str) -> None:
         task = asyncio.create_task(coro, name=name)
@@ -91,7 +99,7 @@ class Runtime:
             await admin.close()
 
     async def check_workers(self) -> None:
-        """Readiness: the relay and every consumer loop are still running."""
+        """Readiness: the relay, every consumer loop and every worker are still running."""
         dead = [t.get_name() for t in self._tasks if t.done()]
         if dead:
             raise RuntimeError(f"stopped: {', '.join(dead)}")

@@ -7,10 +7,10 @@ from importlib.resources.abc import Traversable
 import uvicorn
 from fastapi import APIRouter, FastAPI
 
-from redgrid_shared import web
+from redgrid_shared import security, web
 from redgrid_shared.auth import TokenVerifier
 from redgrid_shared.consumer import Handler
-from redgrid_shared.runtime import Runtime
+from redgrid_shared.runtime import Runtime, Worker
 from redgrid_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -20,8 +20,9 @@ Consumers = dict[str, tuple[tuple[str, ...], Handler]]
 def create_service_app(*, settings: ServiceSettings, title: str, description: str,
                        routers: list[APIRouter], migrations: Traversable,
                        consumers: Consumers | None = None, relay: bool = True,
-                       runtime: Runtime | None = None) -> FastAPI:
-    """An app whose lifespan starts the runtime (pool, migrations, relay, consumers)."""
+                       runtime: Runtime | None = None,
+                       workers: dict[str, Worker] | None = None) -> FastAPI:
+    """An app whose lifespan starts the runtime (pool, migrations, relay, consumers, workers)."""
     runtime = runtime or Runtime(settings, migrations=migrations)
 
     @asynccontextmanager
@@ -29,7 +30,7 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
         if settings.uses_development_secret:
             log.warning("REDGRID_JWT_SECRET is the published development secret: anyone can "
                         "mint tokens; set a secret or REDGRID_JWKS_URL outside development")
-        await runtime.start(relay=relay, consumers=consumers)
+        await runtime.start(relay=relay, consumers=consumers, workers=workers)
         try:
             yield
         finally:
@@ -43,6 +44,7 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
                                        jwks_url=settings.jwks_url)
     web.setup(app, {"database": runtime.check_database, "broker": runtime.check_broker,
                     "workers": runtime.check_workers})
+    security.install(app, settings)
     for router in routers:
         app.include_router(router)
     return app
@@ -53,4 +55,4 @@ def serve(settings: ServiceSettings, factory: str) -> None:
     logging.basicConfig(level=settings.log_level,
                         format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s")
     uvicorn.run(factory, factory=True, host="0.0.0.0", port=settings.port,
-                log_level=settings.log_level.lower())
+                log_level=settings.log_level.lower(), server_header=False)

@@ -1,6 +1,8 @@
 """Settings every service shares, read from the environment by pydantic-settings."""
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +37,25 @@ class ServiceSettings(BaseSettings):
     jwks_url: str | None = Field(None, validation_alias="REDGRID_JWKS_URL")
     relay_poll_seconds: float = Field(1.0, validation_alias="RELAY_POLL_SECONDS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # Writes per caller (see ratelimit.py), in the `limits` notation; empty disables.
+    rate_limit_writes: str = Field("60/minute;600/hour", validation_alias="RATE_LIMIT_WRITES")
+    rate_limit_storage_uri: str = Field("memory://", validation_alias="RATE_LIMIT_STORAGE_URI")
+    # Development and tests only: time is wall time plus the seconds written in this file
+    # (redgrid_shared.clock.OffsetFileClock); unset (production) means wall time.
+    clock_offset_file: Path | None = Field(None, validation_alias="REDGRID_CLOCK_OFFSET_FILE")
+
+    @field_validator("clock_offset_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rate_limit_writes")
+    @classmethod
+    def _limits_parse(cls, value: str) -> str:
+        from limits import parse_many
+        if value.strip():
+            parse_many(value)  # a malformed limit fails at start, not at the first write
+        return value
 
     @property
     def schema(self) -> str:

@@ -1,0 +1,1 @@
+SERVICE = "dispatch"  # the CloudEvents source of everything dispatch records

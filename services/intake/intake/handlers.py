@@ -1,4 +1,4 @@
-"""Intake use cases: report an issue, read issues and timelines, follow dispatch's events.
+"""Intake use cases: report an issue, read issues and timelines.
 
 Pure helpers come first (decide what a command means, evolve the read model by an event,
 decide who may see what); the async use cases below them do the I/O through `store`.
@@ -9,32 +9,26 @@ import binascii
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import asyncpg
 
 from intake import store
-from intake.models import CategoryView, IssuePage, IssueView, ReportIssue, TimelineEntry
-from redgrid_shared import catalog, idempotency, topics
+from intake.errors import Invalid, NotAllowed, NotFound
+from intake.media import links as photo_links
+from intake.models import IssuePage, IssueView, ReportIssue, TimelineEntry
+from intake.timeline import timeline_data
+from intake.words import labels, summaries
+from intake.words.language import DEFAULT, Lang
+from redgrid_shared import idempotency, topics
 from redgrid_shared.auth import Principal
 from redgrid_shared.clock import Clock, system_clock
-from redgrid_shared.errors import ApiError
-from redgrid_shared.events import Envelope, IssueAssigned, IssueReported, IssueUnroutable, envelope
+from redgrid_shared.events import Envelope, IssueReported, envelope
 from redgrid_shared.eventstore import PgEventStore
 
 SERVICE = "intake"
 # Roles that may file a report for a resident (at the desk, a meeting or a grid visit).
 PROXY_ROLES = frozenset({"steward", "operator", "admin"})
-# Once closed or cancelled an issue stays so; a late dispatch event only joins the timeline.
-FINAL_STATUSES = frozenset({"closed", "cancelled"})
-# What each event may show on a timeline: no reporter ids, no internal routing details.
-TIMELINE_FIELDS = {
-    "issue.reported": ("category", "description", "building", "unit", "vulnerable", "photos",
-                       "source"),
-    "issue.assigned": ("grid_id", "steward_id", "repairer_id", "signoff_due_at",
-                       "completion_limit_minutes"),
-    "issue.unroutable": ("building", "reason"),
-}
 
 
 def new_issue_id() -> str:
@@ -49,19 +43,18 @@ def stream_of(issue_id: str) -> str:
 # --- pure: decide and evolve ---------------------------------------------------------------
 
 def decide_report(principal: Principal, command: ReportIssue, *, issue_id: str) -> IssueReported:
-    """The IssueReported fact a report command produces, or ApiError if the caller may not."""
+    """The IssueReported fact a report command produces; NotAllowed or Invalid if not."""
     if principal.role == "resident":
         if command.on_behalf_of is not None and command.on_behalf_of != principal.sub:
-            raise ApiError(403, "forbidden", "residents report only for themselves",
-                           {"body.on_behalf_of": "not allowed for residents"})
+            raise NotAllowed("residents report only for themselves",
+                             {"body.on_behalf_of": "not allowed for residents"})
         reporter = principal.sub
     elif principal.role in PROXY_ROLES:
         if command.on_behalf_of is None:
-            raise ApiError(422, "invalid_request", "staff must name the resident they report for",
-                           {"body.on_behalf_of": "required when staff report for a resident"})
+            raise Invalid("body.on_behalf_of", "required when staff report for a resident")
         reporter = command.on_behalf_of
     else:
-        raise ApiError(403, "forbidden", "this role may not report issues")
+        raise NotAllowed("this role may not report issues")
     return IssueReported(
         issue_id=issue_id, community=principal.community, reporter_id=reporter,
         reported_by=principal.sub, category=command.category, description=command.description,
@@ -80,24 +73,6 @@ def issue_from_reported(event: IssueReported, *, at: datetime, version: int) -> 
     }
 
 
-def evolve(status: str, event: IssueAssigned | IssueUnroutable, *, at: datetime) -> dict:
-    """Column changes an incoming dispatch event makes to an issue in `status`."""
-    if status in FINAL_STATUSES:
-        return {}
-    if isinstance(event, IssueAssigned):
-        # A re-assignment restarts sign-off; completion waits for the new sign-off.
-        return {"status": "assigned", "grid_id": event.grid_id, "steward_id": event.steward_id,
-                "repairer_id": event.repairer_id, "signoff_due_at": event.signoff_due_at,
-                "completion_limit_minutes": event.completion_limit_minutes,
-                "completion_due_at": None, "updated_at": at}
-    return {"status": "unroutable", "updated_at": at}
-
-
-def timeline_data(short_type: str, data: dict) -> dict:
-    """The fields of an event its timeline readers may see."""
-    return {k: data[k] for k in TIMELINE_FIELDS.get(short_type, ()) if k in data}
-
-
 def can_see(principal: Principal, issue) -> bool:
     """Owner resident, staff of the issue's grid (or who filed it), or the community's desk."""
     if issue["community"] != principal.community:
@@ -105,8 +80,15 @@ def can_see(principal: Principal, issue) -> bool:
     if principal.is_desk:
         return True
     if principal.is_staff:
-        return issue["grid_id"] in principal.grids or issue["reported_by"] == principal.sub
+        return issue["grid_id"] in principal.grids or filed_on_behalf(principal, issue)
     return issue["reporter_id"] == principal.sub
+
+
+def filed_on_behalf(principal: Principal, issue) -> bool:
+    """A steward filed it for a resident. Only stewards report among staff, and a resident's
+    own report never counts, so a staff member who shares a resident's id sees nothing."""
+    return (principal.role in PROXY_ROLES and issue["reported_by"] == principal.sub
+            and issue["reporter_id"] != principal.sub)
 
 
 def scope_of(principal: Principal) -> store.Scope:
@@ -114,8 +96,9 @@ def scope_of(principal: Principal) -> store.Scope:
     if principal.is_desk:
         return store.Scope(community=principal.community)
     if principal.is_staff:
+        filed = principal.sub if principal.role in PROXY_ROLES else None
         return store.Scope(community=principal.community, grids=principal.grids,
-                           reported_by=principal.sub)
+                           reported_by=filed)
     return store.Scope(community=principal.community, reporter_id=principal.sub)
 
 
@@ -138,31 +121,29 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError("not a cursor of this API")
         return at, issue_id
     except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(422, "invalid_request", "the cursor is not one this API returned",
-                       {"query.cursor": "invalid cursor"}) from None
+        raise Invalid("query.cursor", "not a cursor this API returned") from None
 
 
-def view(row) -> IssueView:
-    return IssueView.model_validate(dict(row))
+def view(row, lang: Lang = DEFAULT) -> IssueView:
+    """The API view of an issue row, its status in words of `lang`."""
+    return IssueView.model_validate({**dict(row), "status_label": labels.status(row["status"], lang)})
 
 
-def category_views() -> list[CategoryView]:
-    """The catalogue with default limits in minutes."""
-    return [CategoryView(code=c.code, label_zh=c.label_zh, label_en=c.label_en,
-                         needs_repairer=c.needs_repairer, priority=c.priority,
-                         signoff_minutes=c.signoff // timedelta(minutes=1),
-                         completion_minutes=c.completion // timedelta(minutes=1))
-            for c in catalog.CATEGORIES.values()]
+def timeline_entry(row, lang: Lang) -> TimelineEntry:
+    """A stored timeline row as the API shows it, with its summary in `lang`."""
+    return TimelineEntry(type=row["type"], time=row["occurred_at"], event_id=row["event_id"],
+                         data=row["data"], summary=summaries.summarize(row["type"], row["data"], lang))
 
 
 # --- use cases ----------------------------------------------------------------------------
 
 async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: ReportIssue,
                        idempotency_key: str | None, clock: Clock = system_clock,
-                       new_id: Callable[[], str] = new_issue_id) -> idempotency.CommandResult:
+                       new_id: Callable[[], str] = new_issue_id,
+                       lang: Lang = DEFAULT) -> idempotency.CommandResult:
     """Record a report: event, read model, timeline and idempotency row in one transaction."""
     if principal.role != "resident" and principal.role not in PROXY_ROLES:
-        raise ApiError(403, "forbidden", "this role may not report issues")
+        raise NotAllowed("this role may not report issues")
 
     async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
         issue_id, now = new_id(), clock()
@@ -171,22 +152,25 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
         version = await PgEventStore(conn).append(stream_of(issue_id), 0, [env],
                                                   topic=topics.INTAKE_EVENTS)
         row = await store.insert_issue(conn, issue_from_reported(event, at=now, version=version))
-        await _add_to_timeline(conn, env, issue_id)
-        return 201, view(row).model_dump(mode="json")
+        await photo_links.attach_photos(conn, principal=principal, photos=event.photos,
+                                        issue_id=issue_id)
+        await add_to_timeline(conn, env, issue_id)
+        return 201, view(row, lang).model_dump(mode="json")
 
     return await idempotency.run_command(
         pool, principal=principal, key=idempotency_key, operation="report_issue",
         payload=command.model_dump(mode="json"), effect=effect)
 
 
-async def get_issue(pool: asyncpg.Pool, *, principal: Principal, issue_id: str) -> IssueView:
+async def get_issue(pool: asyncpg.Pool, *, principal: Principal, issue_id: str,
+                    lang: Lang = DEFAULT) -> IssueView:
     """One issue the caller may see, else 404."""
     async with pool.acquire() as conn:
-        return view(await _visible_issue(conn, principal, issue_id))
+        return view(await visible_issue(conn, principal, issue_id), lang)
 
 
 async def list_issues(pool: asyncpg.Pool, *, principal: Principal, status: str | None,
-                      cursor: str | None, limit: int) -> IssuePage:
+                      cursor: str | None, limit: int, lang: Lang = DEFAULT) -> IssuePage:
     """A page of the issues in the caller's scope, newest first."""
     after = decode_cursor(cursor) if cursor else None
     async with pool.acquire() as conn:
@@ -194,42 +178,30 @@ async def list_issues(pool: asyncpg.Pool, *, principal: Principal, status: str |
                                        after=after, limit=limit + 1)
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
-    return IssuePage(items=[view(r) for r in rows], next_cursor=next_cursor)
+    return IssuePage(items=[view(r, lang) for r in rows], next_cursor=next_cursor)
 
 
-async def get_timeline(pool: asyncpg.Pool, *, principal: Principal,
-                       issue_id: str) -> list[TimelineEntry]:
+async def get_timeline(pool: asyncpg.Pool, *, principal: Principal, issue_id: str,
+                       lang: Lang = DEFAULT) -> list[TimelineEntry]:
     """The events of an issue the caller may see, oldest first."""
     async with pool.acquire() as conn:
-        await _visible_issue(conn, principal, issue_id)
+        await visible_issue(conn, principal, issue_id)
         rows = await store.timeline(conn, issue_id)
-    return [TimelineEntry(type=r["type"], time=r["occurred_at"], event_id=r["event_id"],
-                          data=r["data"]) for r in rows]
+    return [timeline_entry(r, lang) for r in rows]
 
 
-async def on_dispatch_event(conn: asyncpg.Connection, env: Envelope,
-                            event: IssueAssigned | IssueUnroutable) -> None:
-    """Follow an assignment or an unroutable verdict on the issue's row and timeline."""
-    issue = await store.fetch_issue(conn, event.issue_id, for_update=True)
-    if issue is None:
-        # Intake commits a report before dispatch can hear of it, so an unknown issue means a
-        # foreign or corrupt event: raise so the loop parks it in dead_letters for an operator.
-        raise LookupError(f"unknown issue {event.issue_id}")
-    # The timeline row doubles as a per-event guard: a second delivery changes nothing.
-    if not await _add_to_timeline(conn, env, event.issue_id):
-        return
-    await store.update_issue(conn, event.issue_id, evolve(issue["status"], event, at=env.time))
-
-
-async def _visible_issue(conn: asyncpg.Connection, principal: Principal, issue_id: str):
-    issue = await store.fetch_issue(conn, issue_id)
+async def visible_issue(conn: asyncpg.Connection, principal: Principal, issue_id: str, *,
+                        for_update: bool = False):
+    """The issue row if the caller may see it, else NotFound (absent and hidden look alike)."""
+    issue = await store.fetch_issue(conn, issue_id, for_update=for_update)
     if issue is None or not can_see(principal, issue):
         # The same answer for "absent" and "not yours": existence is not disclosed.
-        raise ApiError(404, "not_found", f"no issue {issue_id} visible to you")
+        raise NotFound(f"no issue {issue_id} visible to you")
     return issue
 
 
-async def _add_to_timeline(conn: asyncpg.Connection, env: Envelope, issue_id: str) -> bool:
+async def add_to_timeline(conn: asyncpg.Connection, env: Envelope, issue_id: str) -> bool:
+    """Record an intake event on its issue's timeline (once per event id)."""
     return await store.add_timeline(
         conn, event_id=env.id, issue_id=issue_id, type=env.short_type, occurred_at=env.time,
         data=timeline_data(env.short_type, env.data))

@@ -1,13 +1,15 @@
 """API request and response models of intake's REST interface."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from intake.media.models import MediaId
 from redgrid_shared import catalog
-from redgrid_shared.events import Source, Vulnerable
+from redgrid_shared.events import Department, ResidentAction, Source, Vulnerable
 
 # Category codes are a stable contract, so they appear as an enum in the OpenAPI document.
 CategoryCode = Literal[tuple(catalog.CATEGORIES)]  # type: ignore[valid-type]
@@ -22,7 +24,7 @@ REPORT_EXAMPLE = {
     "building": "b-03",
     "unit": "2-301",
     "vulnerable": None,
-    "photos": ["https://photos.example.org/u-1001/drain.jpg"],
+    "photos": ["med-4f1c9a0e2b7d4c6a8e3f5b1d0c2a9e7f"],
     "source": "app",
 }
 
@@ -41,8 +43,9 @@ class ReportIssue(BaseModel):
         None, description="Unit within the building, e.g. `2-301`; omit for public areas")
     vulnerable: Vulnerable | None = Field(
         None, description="An elderly person or a child living alone (一老一小): handled as urgent")
-    photos: list[HttpUrl] = Field([], max_length=MAX_PHOTOS,
-                                  description=f"Up to {MAX_PHOTOS} photo URLs")
+    photos: list[MediaId] = Field([], max_length=MAX_PHOTOS,
+                                  description=f"Up to {MAX_PHOTOS} ids from POST /v1/media, "
+                                              "uploaded by the submitter")
     source: Source = Field("app", description="Where the report came from")
     on_behalf_of: ShortId | None = Field(
         None, description="Resident id; required when a steward, operator or admin reports "
@@ -59,7 +62,9 @@ class IssueView(BaseModel):
         "repairer_id": "r-01", "created_at": "2025-03-14T09:30:00+08:00",
         "updated_at": "2025-03-14T09:30:02+08:00",
         "signoff_due_at": "2025-03-14T11:30:02+08:00", "completion_due_at": None,
-        "meeting_date": None}]})
+        "meeting_date": None, "status_label": "已派单", "close_due_at": None,
+        "department": None, "resolution_note": None, "amount_charged": None,
+        "pending_action": None, "rating": None, "rating_comment": None}]})
 
     id: str
     status: Status
@@ -80,10 +85,26 @@ class IssueView(BaseModel):
     signoff_due_at: datetime | None = Field(description="Sign-off (签收) deadline, once assigned")
     completion_due_at: datetime | None = Field(description="Completion deadline, once signed off")
     meeting_date: date | None = Field(description="The 逢四说事 meeting it is on the agenda of")
+    status_label: str = Field(description="The status in words, in the Accept-Language asked")
+    close_due_at: datetime | None = Field(
+        None, description="Once resolved: the resident may reopen until then; without an "
+                          "answer the issue closes then")
+    department: Department | None = Field(None, description="The department it was referred to")
+    resolution_note: str | None = Field(None, description="What was done (办结)")
+    amount_charged: Decimal | None = Field(None, description="Yuan charged for paid in-home work")
+    pending_action: ResidentAction | None = Field(
+        None, description="A cancel, confirm or reopen being settled by dispatch; `status` "
+                          "shows what it asked for until then")
+    rating: int | None = Field(None, ge=1, le=5, description="The resident's rating (回访)")
+    rating_comment: str | None = None
 
 
 class IssuePage(BaseModel):
     """One page of issues, newest first; pass `next_cursor` back for the next page."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "items": IssueView.model_config["json_schema_extra"]["examples"],
+        "next_cursor": "WyIyMDI1LTAzLTE0VDAxOjMwOjAwKzAwOjAwIiwgImlzcy0xIl0"}]})
 
     items: list[IssueView]
     next_cursor: str | None = Field(description="Opaque; null on the last page")
@@ -96,24 +117,16 @@ class TimelineEntry(BaseModel):
         "type": "issue.assigned", "time": "2025-03-14T09:30:02+08:00",
         "event_id": "5b0f6c1e-8a43-4bb5-9d0c-1f7e2a3b4c5d",
         "data": {"grid_id": "g-03", "steward_id": "s-01", "repairer_id": "r-01",
-                 "signoff_due_at": "2025-03-14T11:30:02+08:00"}}]})
+                 "signoff_due_at": "2025-03-14T11:30:02+08:00", "reason": "routed",
+                 "status": "assigned"},
+        "summary": "已派单：网格 g-03，物业管家 s-01、维修人员 r-01，将于 2025年3月14日 11:30 前签收"}]})
 
     type: str = Field(description="Event type without the `org.redgrid.` prefix")
     time: datetime
     event_id: UUID
-    data: dict
-
-
-class CategoryView(BaseModel):
-    """A category with its default limits in minutes."""
-
-    code: str
-    label_zh: str
-    label_en: str
-    needs_repairer: bool
-    priority: Literal["urgent", "normal", "low"]
-    signoff_minutes: int
-    completion_minutes: int
+    data: dict = Field(description="The event's fields its readers may see; staff steps add "
+                                   "`status` (the status it left) and `actor` (a role word)")
+    summary: str = Field(description="One sentence in the Accept-Language asked (zh default)")
 
 
 class ErrorDetail(BaseModel):
@@ -124,5 +137,9 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     """The one error shape every endpoint uses."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
+        "code": "wrong_status", "message": "cannot cancel an issue in status in_progress",
+        "fields": {"status": "in_progress"}}}]})
 
     error: ErrorDetail

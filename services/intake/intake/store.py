@@ -10,13 +10,16 @@ ISSUE_COLUMNS = (
     "id", "community", "reporter_id", "reported_by", "category", "description", "building",
     "unit", "vulnerable", "photos", "source", "status", "grid_id", "steward_id", "repairer_id",
     "signoff_due_at", "completion_limit_minutes", "completion_due_at", "meeting_date",
-    "stream_version", "created_at", "updated_at",
+    "stream_version", "created_at", "updated_at", "resolution_note", "amount_charged",
+    "resolved_at", "close_due_at", "department", "pending_action", "pending_event_id", "rating",
+    "rating_comment",
 )
 # Columns an event may change after the report; the rest are fixed at creation.
 MUTABLE_COLUMNS = frozenset({
     "status", "grid_id", "steward_id", "repairer_id", "signoff_due_at",
     "completion_limit_minutes", "completion_due_at", "meeting_date", "stream_version",
-    "updated_at",
+    "updated_at", "resolution_note", "amount_charged", "resolved_at", "close_due_at",
+    "department", "pending_action", "pending_event_id", "rating", "rating_comment",
 })
 
 
@@ -74,7 +77,8 @@ async def page_issues(conn: asyncpg.Connection, *, scope: Scope, status: str | N
     if scope.grids is not None:
         in_grid = f"grid_id = ANY({arg(list(scope.grids))}::text[])"
         if scope.reported_by is not None:
-            in_grid = f"({in_grid} OR reported_by = {arg(scope.reported_by)})"
+            filer = arg(scope.reported_by)
+            in_grid = f"({in_grid} OR (reported_by = {filer} AND reporter_id <> {filer}))"
         where.append(in_grid)
     if status is not None:
         where.append(f"status = {arg(status)}")
@@ -100,3 +104,10 @@ async def timeline(conn: asyncpg.Connection, issue_id: str) -> list[asyncpg.Reco
     return await conn.fetch(
         """SELECT event_id, type, occurred_at, data FROM issue_timeline
            WHERE issue_id = $1 ORDER BY occurred_at, seq""", issue_id)
+
+
+async def timeline_row(conn: asyncpg.Connection, event_id: UUID) -> asyncpg.Record | None:
+    """One timeline row by its event id."""
+    return await conn.fetchrow(
+        "SELECT event_id, type, occurred_at, data FROM issue_timeline WHERE event_id = $1",
+        event_id)

@@ -1,11 +1,10 @@
-"""Stats routes: the selection from the query -> views -> JSON or CSV; the dashboard page."""
+"""Stats routes: the selection from the query -> views -> JSON or CSV (the page: dashboard.py)."""
 
-from datetime import datetime, timezone
-from importlib import resources
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from redgrid_shared.auth import Caller
 from redgrid_shared.deps import PoolDep
@@ -16,14 +15,12 @@ from stats.models import (CampaignsView, GridsView, MeetingsView, OverdueView, S
                           SummaryView, TimeseriesView)
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"], responses=ERROR_RESPONSES)
-pages = APIRouter(tags=["dashboard"])
 MOMENT = "ISO 8601 date (an Asia/Shanghai day) or date-time (no offset: Shanghai time)"
 MANY = "repeat the parameter or separate values with commas; values OR, parameters AND"
 
 
 def now(request: Request) -> datetime:
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock else datetime.now(timezone.utc)
+    return request.app.state.clock()
 
 
 def read_scope(
@@ -120,8 +117,3 @@ async def export_csv(pool: PoolDep, scoped: ScopeDep,
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": csvexport.content_disposition(name)})
 
-
-@pages.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-async def dashboard() -> HTMLResponse:
-    return HTMLResponse((resources.files("stats") / "static" / "dashboard.html")
-                        .read_text(encoding="utf-8"))

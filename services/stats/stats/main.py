@@ -14,28 +14,26 @@
 Stats produces no events, so no outbox relay runs.
 """
 
-from collections.abc import Callable
-from datetime import datetime
-
 from fastapi import FastAPI
 
+from redgrid_shared.clock import Clock, clock_from_settings
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
-from stats import admin, api, projections
+from stats import admin, api, dashboard, projections
 from stats.settings import MIGRATIONS, TOPICS, Settings
 
 
-
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
-               clock: Callable[[], datetime] | None = None) -> FastAPI:
+               clock: Clock | None = None) -> FastAPI:
     """The stats app; tests pass settings, a started runtime or a fixed clock."""
     settings = settings or Settings()
     app = create_service_app(
         settings=settings, title="RedGrid stats",
         description="Read models for operations dashboards, rebuildable from the event log.",
-        routers=[api.router, admin.router, api.pages], migrations=MIGRATIONS, relay=False, runtime=runtime,
+        routers=[api.router, admin.router, dashboard.router],
+        migrations=MIGRATIONS, relay=False, runtime=runtime,
         consumers={settings.group_id: (TOPICS, projections.apply)},
     )
-    app.state.clock = clock
+    app.state.clock = clock or clock_from_settings(settings)
     return app

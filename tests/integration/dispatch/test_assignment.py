@@ -4,14 +4,16 @@ import uuid
 from datetime import timedelta
 
 from redgrid_shared import topics
+from redgrid_shared.clock import FixedClock
 from redgrid_shared.consumer import apply_once
 
-from dispatch import consumer, store
-from dispatch.main import utc_now
+from dispatch import consumer
+from dispatch.sla.limits import Timing
+from dispatch.workflow import store
 from tests.integration.dispatch.conftest import auth
 from tests.unit.dispatch.builders import REPORTED_AT, grid_body, issue_reported_envelope
 
-handle = consumer.handler(clock=utc_now)
+handle = consumer.handler(clock=FixedClock(REPORTED_AT), timing=Timing())
 
 
 def new_id(prefix: str) -> str:
@@ -50,7 +52,7 @@ async def test_reported_issue_is_assigned_exactly_once_even_when_applied_twice(c
     assert data["signoff_due_at"] == (REPORTED_AT + timedelta(hours=2)).isoformat().replace(
         "+00:00", "Z")
 
-    row = await store.dispatch_issue(pool, issue_id)
+    row = await store.issue_row(pool, issue_id)
     assert (row["status"], row["grid_id"], row["steward_id"], row["repairer_id"]) == (
         "assigned", grid["grid_id"], grid["steward"], grid["repairer"])
     assert row["signoff_due_at"] == REPORTED_AT + timedelta(hours=2)
@@ -74,7 +76,7 @@ async def test_vulnerable_report_without_repair_need_goes_to_the_steward_alone_a
     await apply_once(pool, topics.INTAKE_EVENTS, env, handle)
     [event] = await dispatch_events(pool, env.data["issue_id"])
     assert event["data"]["repairer_id"] is None and event["data"]["urgent"] is True
-    row = await store.dispatch_issue(pool, env.data["issue_id"])
+    row = await store.issue_row(pool, env.data["issue_id"])
     assert row["signoff_due_at"] == REPORTED_AT + timedelta(minutes=30)
 
 
@@ -85,7 +87,7 @@ async def test_report_in_an_unknown_building_is_recorded_unroutable(pool):
     assert event["type"] == "org.redgrid.issue.unroutable"
     assert event["data"]["reason"] == "no_grid_for_building"
     assert event["data"]["building"] == env.data["building"]
-    row = await store.dispatch_issue(pool, env.data["issue_id"])
+    row = await store.issue_row(pool, env.data["issue_id"])
     assert (row["status"], row["grid_id"], row["unroutable_reason"]) == (
         "unroutable", None, "no_grid_for_building")
 

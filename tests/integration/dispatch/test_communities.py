@@ -3,15 +3,17 @@
 import uuid
 
 from redgrid_shared import topics
+from redgrid_shared.clock import FixedClock
 from redgrid_shared.consumer import apply_once
 
-from dispatch import consumer, store
-from dispatch.handlers import grid_stream
-from dispatch.main import utc_now
+from dispatch import consumer
+from dispatch.sla.limits import Timing
+from dispatch.workflow import store
+from dispatch.grids.domain import grid_stream
 from tests.integration.dispatch.conftest import auth
-from tests.unit.dispatch.builders import grid_body, issue_reported_envelope
+from tests.unit.dispatch.builders import REPORTED_AT, grid_body, issue_reported_envelope
 
-handle = consumer.handler(clock=utc_now)
+handle = consumer.handler(clock=FixedClock(REPORTED_AT), timing=Timing())
 
 
 def new_id(prefix: str) -> str:
@@ -97,7 +99,7 @@ async def test_reports_in_each_community_go_to_that_communitys_g01(client, pool)
         env = issue_reported_envelope(community=grid["community"],
                                       building=grid["buildings"][0], category="repair.pipe")
         assert await apply_once(pool, topics.INTAKE_EVENTS, env, handle)
-        row = await store.dispatch_issue(pool, env.data["issue_id"])
+        row = await store.issue_row(pool, env.data["issue_id"])
         assert (row["status"], row["community"], row["grid_id"], row["steward_id"],
                 row["repairer_id"]) == ("assigned", grid["community"], "g-01", grid["steward"],
                                         grid["repairer"])
@@ -108,5 +110,5 @@ async def test_a_building_of_the_other_communitys_g01_does_not_route(client, poo
     env = issue_reported_envelope(community=grids["a"]["community"],
                                   building=grids["b"]["buildings"][0])
     assert await apply_once(pool, topics.INTAKE_EVENTS, env, handle)
-    row = await store.dispatch_issue(pool, env.data["issue_id"])
+    row = await store.issue_row(pool, env.data["issue_id"])
     assert (row["status"], row["grid_id"]) == ("unroutable", None)

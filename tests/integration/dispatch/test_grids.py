@@ -3,7 +3,7 @@
 import asyncio
 import uuid
 
-from dispatch.handlers import grid_stream
+from dispatch.grids.domain import grid_stream
 from tests.integration.dispatch.conftest import auth
 from tests.unit.dispatch.builders import grid_body
 

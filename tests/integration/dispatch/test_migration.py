@@ -7,17 +7,20 @@ import httpx
 import pytest_asyncio
 
 from redgrid_shared import db, topics
+from redgrid_shared.clock import FixedClock
 from redgrid_shared.consumer import apply_once
 from redgrid_shared.events import GridConfigured, envelope
 from redgrid_shared.eventstore import PgEventStore
 from redgrid_shared.runtime import Runtime
 
-from dispatch import consumer, store
-from dispatch.handlers import grid_stream
-from dispatch.main import MIGRATIONS, create_app, utc_now
+from dispatch import consumer
+from dispatch.sla.limits import Timing
+from dispatch.workflow import store
+from dispatch.grids.domain import grid_stream
+from dispatch.main import MIGRATIONS, create_app
 from dispatch.settings import Settings
 from tests.integration.dispatch.conftest import SECRET, auth
-from tests.unit.dispatch.builders import grid_body, issue_reported_envelope
+from tests.unit.dispatch.builders import REPORTED_AT, grid_body, issue_reported_envelope
 
 AT = datetime(2024, 5, 4, 1, 0, tzinfo=timezone.utc)
 LEGACY = GridConfigured(grid_id="g-01", community="erqiaoxi", name="第一网格",
@@ -84,8 +87,9 @@ async def test_an_old_grid_reads_updates_and_routes_after_the_migration(migrated
     assert [v["version"] for v in versions] == [1, 2]
 
     env = issue_reported_envelope(building="b-01")
-    assert await apply_once(pool, topics.INTAKE_EVENTS, env, consumer.handler(clock=utc_now))
-    row = await store.dispatch_issue(pool, env.data["issue_id"])
+    handle = consumer.handler(clock=FixedClock(REPORTED_AT), timing=Timing())
+    assert await apply_once(pool, topics.INTAKE_EVENTS, env, handle)
+    row = await store.issue_row(pool, env.data["issue_id"])
     assert (row["grid_id"], row["steward_id"]) == ("g-01", "s-02")
 
 

@@ -11,10 +11,12 @@ from tests.unit.intake.builders import SECRET
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def app(fresh_database_url, kafka_bootstrap):
+async def app(fresh_database_url, kafka_bootstrap, tmp_path_factory):
     settings = Settings(database_url=fresh_database_url, kafka_bootstrap_servers=kafka_bootstrap,
                         consumer_group=f"intake-test-{uuid.uuid4().hex[:8]}", jwt_secret=SECRET,
-                        relay_poll_seconds=0.2, db_pool_min=1, db_pool_max=8)
+                        relay_poll_seconds=0.2, db_pool_min=1, db_pool_max=8,
+                        rate_limit_writes="100000/minute",
+                        media_dir=tmp_path_factory.mktemp("media"))
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app

@@ -67,9 +67,9 @@ async def test_events_for_unknown_issues_are_refused_so_the_loop_parks_them(pool
                                env.id) == 0
 
 
-async def test_other_event_types_are_ignored(client, pool):
+async def test_types_intake_does_not_follow_are_ignored_even_when_malformed(client, pool):
     issue = await reported(client)
-    env = issue_assigned(issue["id"]).model_copy(update={"type": "org.redgrid.issue.accepted"})
+    env = issue_assigned(issue["id"]).model_copy(update={"type": "org.redgrid.meeting.held"})
     assert await apply_once(pool, DISPATCH_EVENTS, env, consumer.handle)
     row = await pool.fetchrow("SELECT status FROM issues WHERE id = $1", issue["id"])
     assert row["status"] == "reported"

@@ -125,4 +125,5 @@ async def test_timeline_lists_events_oldest_first_with_safe_fields(client, pool)
     assert entries[0]["data"]["category"] == "repair.pipe"
     assert "reporter_id" not in entries[0]["data"]
     assert entries[1]["data"]["grid_id"] == "g-31"
-    assert set(entries[0]) == {"type", "time", "event_id", "data"}
+    assert set(entries[0]) == {"type", "time", "event_id", "data", "summary"}
+    assert entries[0]["summary"] == "已提交报事：管道疏通"

@@ -6,8 +6,8 @@ from uuid import uuid4
 from redgrid_shared.auth import Principal
 from redgrid_shared.events import IssueReported, envelope
 
-from dispatch.handlers import Grid
-from dispatch.models import ConfigureGrid
+from dispatch.grids.domain import Grid
+from dispatch.grids.models import ConfigureGrid
 
 REPORTED_AT = datetime(2024, 6, 14, 9, 0, tzinfo=timezone.utc)
 

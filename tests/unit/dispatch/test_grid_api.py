@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from redgrid_shared.auth import mint_token
 
 from dispatch.main import create_app
-from dispatch.models import ConfigureGrid
+from dispatch.grids.models import ConfigureGrid
 from dispatch.settings import Settings
 from tests.unit.dispatch.builders import grid_body
 

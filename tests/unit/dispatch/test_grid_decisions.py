@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 import pytest
 
 from redgrid_shared.auth import Principal
-from redgrid_shared.errors import ApiError
 
-from dispatch.handlers import decide_configure, evolve, grid_stream, visible
-from dispatch.models import GridView
+from dispatch.errors import Conflict, NotAllowed
+from dispatch.grids.domain import decide_configure, evolve, grid_stream, visible
+from dispatch.grids.models import GridView
 from tests.unit.dispatch.builders import admin, configure
 
 
@@ -44,9 +44,9 @@ def test_a_new_steward_is_a_new_configuration():
 
 
 def test_admin_cannot_configure_a_grid_of_another_community():
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(NotAllowed) as err:
         decide(command=configure(community="nanhu"))
-    assert err.value.status == 403 and "body.community" in err.value.fields
+    assert "body.community" in err.value.fields
 
 
 def test_each_community_configures_its_own_grid_of_the_same_id():
@@ -66,9 +66,9 @@ def test_grid_streams_are_per_community_and_never_collide():
 
 
 def test_claiming_another_grids_building_is_a_conflict_naming_it():
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(Conflict) as err:
         decide(taken={"b-08": "g-01"})
-    assert err.value.status == 409
+    assert err.value.code == "building_taken"
     assert "b-08" in err.value.fields["body.buildings"]
     assert "g-01" in err.value.fields["body.buildings"]
 

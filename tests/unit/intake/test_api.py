@@ -29,8 +29,10 @@ async def test_categories_are_public_and_list_every_code(client):
     response = await client.get("/v1/categories")
     assert response.status_code == 200
     assert {c["code"] for c in response.json()} == set(catalog.CATEGORIES)
-    assert set(response.json()[0]) == {"code", "label_zh", "label_en", "needs_repairer",
-                                       "priority", "signoff_minutes", "completion_minutes"}
+    assert set(response.json()[0]) == {"code", "label", "label_zh", "label_en",
+                                       "needs_repairer", "priority", "signoff_minutes",
+                                       "completion_minutes", "limits_source"}
+    assert {c["limits_source"] for c in response.json()} == {"default"}
 
 
 @pytest.mark.parametrize("headers", [
@@ -70,8 +72,8 @@ async def test_token_for_another_audience_is_401(client):
     (report(description="   "), "body.description"),
     (report(vulnerable="teenager"), "body.vulnerable"),
     (report(source="email"), "body.source"),
-    (report(photos=["https://p.example.org/x.jpg"] * 10), "body.photos"),
-    (report(photos=["not a url"]), "body.photos.0"),
+    (report(photos=[f"med-{i:032x}" for i in range(10)]), "body.photos"),
+    (report(photos=["https://p.example.org/x.jpg"]), "body.photos.0"),
     (report(reporter_id="u-666"), "body.reporter_id"),
 ])
 async def test_bad_reports_are_422_naming_the_field(client, body, field):
@@ -118,3 +120,81 @@ def test_openapi_documents_examples_responses_and_errors(app):
     get_one = spec["paths"]["/v1/issues/{issue_id}"]["get"]
     assert {"401", "404"} <= set(get_one["responses"])
     assert "idempotency-key" in {p["name"].lower() for p in post["parameters"]}
+
+
+def _examples_of(spec: dict, ref_or_schema: dict) -> list:
+    schema = ref_or_schema
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    if schema.get("type") == "array":
+        return _examples_of(spec, schema["items"])
+    return schema.get("examples", [])
+
+
+def _schema(spec: dict, ref_or_schema: dict) -> dict:
+    if "$ref" in ref_or_schema:
+        return spec["components"]["schemas"][ref_or_schema["$ref"].rsplit("/", 1)[-1]]
+    return ref_or_schema
+
+
+def _documents_its_answer(spec: dict, media_type: str, content: dict) -> bool:
+    """JSON with examples; any other type (a photo's bytes) with its binary schema."""
+    if media_type == "application/json":
+        return bool(content.get("examples") or content.get("example")
+                    or _examples_of(spec, content["schema"]))
+    return content["schema"] == {"type": "string", "format": "binary"}
+
+
+def _documents_its_body(spec: dict, media_type: str, body: dict) -> bool:
+    """A JSON body with examples; a multipart body with its parts' schema, their types and
+    an example of the form."""
+    if media_type == "application/json":
+        return bool(body.get("examples") or _examples_of(spec, body["schema"]))
+    parts = _schema(spec, body["schema"])
+    return (media_type == "multipart/form-data" and bool(parts["required"])
+            and set(parts["required"]) <= set(parts["properties"])
+            and set(body["encoding"]) == set(parts["properties"])
+            and all(e["contentType"] for e in body["encoding"].values())
+            and set(body["example"]) == set(parts["properties"]))
+
+
+def test_every_intake_route_has_a_summary_a_description_and_examples(app):
+    spec = app.openapi()
+    routes = [(path, method, op) for path, ops in spec["paths"].items() if path.startswith("/v1/")
+              for method, op in ops.items()]
+    assert len(routes) == 16  # issues, actions, categories, media, Open311 keys, ledger import
+    for path, method, op in routes:
+        where = f"{method.upper()} {path}"
+        assert op.get("summary") and op.get("description"), where
+        ok = next(code for code in op["responses"] if code.startswith("2"))
+        answers = op["responses"][ok]["content"]
+        assert answers and all(_documents_its_answer(spec, t, c) for t, c in answers.items()), \
+            where
+        if method == "post":
+            if "requestBody" in op:
+                (media_type, body), = op["requestBody"]["content"].items()
+                assert _documents_its_body(spec, media_type, body), where
+            assert {"400", "401", "408", "413", "415", "422", "429", "503"} <= set(
+                op["responses"]), where
+        else:
+            assert {"401", "503"} <= set(op["responses"]), where
+        for code, answer in op["responses"].items():
+            if code[0] in "45":
+                assert answer["content"]["application/json"]["schema"]["$ref"].endswith(
+                    "/ErrorResponse"), (where, code)
+
+
+def test_photos_are_documented_as_bytes_of_the_three_types_never_cached(app):
+    spec = app.openapi()
+    read = spec["paths"]["/v1/media/{media_id}"]["get"]["responses"]["200"]
+    assert set(read["content"]) == {"image/jpeg", "image/png", "image/webp"}
+    assert "no-store" in read["headers"]["Cache-Control"]["description"]
+    upload = spec["paths"]["/v1/media"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    assert upload["encoding"]["file"]["contentType"] == "image/jpeg, image/png, image/webp"
+
+
+def test_the_error_shape_is_documented_once():
+    from intake.models import ErrorResponse
+    schema = ErrorResponse.model_json_schema()
+    assert schema["required"] == ["error"]
+    assert set(schema["$defs"]["ErrorDetail"]["properties"]) == {"code", "message", "fields"}

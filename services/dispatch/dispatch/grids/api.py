@@ -1,23 +1,20 @@
-"""Dispatch HTTP routes: the grid directory. Request -> use case -> response; no SQL here."""
+"""Grid directory routes. Request -> use case -> response; no SQL here."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from redgrid_shared.auth import Caller, Principal, require_role
+from redgrid_shared.auth import Caller, require_role
 from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
-from dispatch import handlers
-from dispatch.models import ID_PATTERN, ConfigureGrid, GridPage, GridView
+from dispatch.deps import Admin, ClockDep
+from dispatch.edge import error_example as _error
+from dispatch.grids import service
+from dispatch.grids.models import ID_PATTERN, ConfigureGrid, GridPage, GridView
 
 router = APIRouter(prefix="/v1", tags=["grids"])
-
-
-def _error(description: str, code: str, message: str, fields: dict | None = None) -> dict:
-    example = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return {"description": description, "content": {"application/json": {"example": example}}}
 
 
 NOT_FOUND = {404: _error("No such grid, or not one the caller may see", "not_found",
@@ -34,18 +31,6 @@ PUT_ERRORS = {
 }
 
 
-def admin_caller(caller: Caller) -> Principal:
-    """The caller, if an admin; checked before the body so a non-admin learns nothing more."""
-    require_role(caller, "admin")
-    return caller
-
-
-def get_clock(request: Request) -> handlers.Clock:
-    return request.app.state.clock
-
-
-Admin = Annotated[Principal, Depends(admin_caller)]
-ClockDep = Annotated[handlers.Clock, Depends(get_clock)]
 GridId = Annotated[str, Path(pattern=ID_PATTERN, description="Grid id, e.g. g-03",
                              examples=["g-03"])]
 
@@ -64,7 +49,7 @@ async def put_grid(grid_id: GridId, body: ConfigureGrid, caller: Admin, pool: Po
     building belongs to one grid of a community; claiming another grid's building is 409
     naming it. Sending the same body again changes nothing and writes no event.
     """
-    result = await handlers.configure_grid(pool, grid_id=grid_id, command=body,
+    result = await service.configure_grid(pool, grid_id=grid_id, command=body,
                                            principal=caller, idempotency_key=key, clock=clock)
     return result.response()
 
@@ -77,7 +62,7 @@ async def get_grids(caller: Caller, pool: PoolDep,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> GridPage:
     """Admins and operators: the community's grids; stewards and repairers: their own."""
     require_role(caller, "admin", "operator", "steward", "repairer")
-    return await handlers.list_grids(pool, principal=caller, cursor=cursor, limit=limit)
+    return await service.list_grids(pool, principal=caller, cursor=cursor, limit=limit)
 
 
 @router.get("/grids/{grid_id}", response_model=GridView, summary="One grid",
@@ -85,4 +70,4 @@ async def get_grids(caller: Caller, pool: PoolDep,
 async def get_grid(grid_id: GridId, caller: Caller, pool: PoolDep) -> GridView:
     """A grid of the caller's community they may see (404 otherwise, so ids do not leak)."""
     require_role(caller, "admin", "operator", "steward", "repairer")
-    return await handlers.get_grid(pool, grid_id=grid_id, principal=caller)
+    return await service.get_grid(pool, grid_id=grid_id, principal=caller)

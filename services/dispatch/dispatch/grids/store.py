@@ -1,10 +1,10 @@
-"""Every SQL statement dispatch runs against its own schema (the event store aside)."""
+"""Every SQL statement of the grid directory (tables grids, grid_buildings)."""
 
 from datetime import datetime
 
 import asyncpg
 
-from redgrid_shared.events import GridConfigured, IssueAssigned, IssueReported, IssueUnroutable
+from redgrid_shared.events import GridConfigured
 
 Db = asyncpg.Connection | asyncpg.Pool
 _GRID_COLUMNS = """grid_id, community, name, buildings, steward, repairer, backup_steward,
@@ -84,29 +84,3 @@ async def grids_for_building(db: Db, community: str, building: str) -> list[asyn
         f"""SELECT {_GRID_COLUMNS} FROM grid_buildings JOIN grids USING (community, grid_id)
             WHERE community = $1 AND building = $2""",
         community, building)
-
-
-async def record_issue(conn: asyncpg.Connection, report: IssueReported,
-                       decision: IssueAssigned | IssueUnroutable, *, reported_at: datetime,
-                       version: int) -> None:
-    """Dispatch's own row for a routed issue, the start of its staff workflow."""
-    assigned = decision if isinstance(decision, IssueAssigned) else None
-    await conn.execute(
-        """INSERT INTO dispatch_issues (issue_id, community, building, grid_id, category, status,
-               urgent, vulnerable, steward_id, repairer_id, reported_at, signoff_due_at,
-               completion_limit_minutes, unroutable_reason, version)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-           ON CONFLICT (issue_id) DO NOTHING""",
-        report.issue_id, report.community, report.building,
-        assigned.grid_id if assigned else None, report.category,
-        "assigned" if assigned else "unroutable", assigned.urgent if assigned else False,
-        report.vulnerable, assigned.steward_id if assigned else None,
-        assigned.repairer_id if assigned else None, reported_at,
-        assigned.signoff_due_at if assigned else None,
-        assigned.completion_limit_minutes if assigned else None,
-        None if assigned else decision.reason, version)
-
-
-async def dispatch_issue(db: Db, issue_id: str) -> asyncpg.Record | None:
-    """Dispatch's row of one issue."""
-    return await db.fetchrow("SELECT * FROM dispatch_issues WHERE issue_id = $1", issue_id)

@@ -1,0 +1,1 @@
+"""Deadlines as stored rows and the worker that fires them."""

@@ -1,0 +1,72 @@
+"""Routing a reported issue to its grid: the pure `route` and the consumer use case."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import asyncpg
+
+from redgrid_shared import catalog
+from redgrid_shared.clock import Clock
+from redgrid_shared.events import Envelope, IssueAssigned, IssueReported, IssueUnroutable
+from redgrid_shared.eventstore import ConcurrencyConflict
+
+from dispatch.grids import store as grids
+from dispatch.grids.domain import Grid, from_row
+from dispatch.sla import store as sla
+from dispatch.sla.limits import Timing, limits_for
+from dispatch.staffing import store as staffing
+from dispatch.staffing.cover import assignees
+from dispatch.workflow import store, stream
+
+NO_GRID = "no_grid_for_building"
+UNKNOWN_CATEGORY = "unknown_category"
+NO_AVAILABLE_STAFF = "no_available_staff"  # a needed role's holder and backup are both away
+
+
+def route(report: IssueReported, grids: Iterable[Grid], *, now: datetime, timing: Timing,
+          overrides: dict[str, tuple[int, int]] | None = None,
+          away: frozenset[str] | set[str] = frozenset()) -> IssueAssigned | IssueUnroutable:
+    """Assign a report to the grid covering its building, or say why no one can take it.
+
+    The sign-off clock runs from `now`, the moment of assignment. People in `away` are on
+    leave: their grid's backup takes the work (named in `covering_for`), see staffing.cover."""
+    category = catalog.CATEGORIES.get(report.category)
+    grid = next((g for g in grids
+                 if g.community == report.community and report.building in g.buildings), None)
+    if category is None or grid is None:
+        return IssueUnroutable(issue_id=report.issue_id, community=report.community,
+                               building=report.building,
+                               reason=UNKNOWN_CATEGORY if category is None else NO_GRID)
+    people = assignees(grid, needs_repairer=category.needs_repairer, away=set(away))
+    if people is None:
+        return IssueUnroutable(issue_id=report.issue_id, community=report.community,
+                               building=report.building, reason=NO_AVAILABLE_STAFF)
+    limits = limits_for(category.code, vulnerable=report.vulnerable is not None,
+                        overrides=overrides or {})
+    return IssueAssigned(
+        issue_id=report.issue_id, community=report.community, grid_id=grid.grid_id,
+        steward_id=people.steward, repairer_id=people.repairer,
+        category=category.code, urgent=limits.urgent,
+        signoff_due_at=now + timing.span(limits.signoff_minutes),
+        completion_limit_minutes=limits.completion_minutes,
+        covering_for=list(people.covering_for))
+
+
+async def assign_issue(conn: asyncpg.Connection, env: Envelope, *, clock: Clock,
+                       timing: Timing) -> None:
+    """Route an issue.reported: append issue.assigned or issue.unroutable, once per issue."""
+    report = IssueReported.model_validate(env.data)
+    await store.record_report(conn, report, reported_at=env.time)
+    row = await store.issue_row(conn, report.issue_id)
+    if row["version"] > 0:
+        return  # already routed: the same report arrived again under another event id
+    covering = [from_row(r) for r in
+                await grids.grids_for_building(conn, report.community, report.building)]
+    now = clock()
+    decision = route(report, covering, now=now, timing=timing,
+                     overrides=await sla.overrides(conn, report.community),
+                     away=await staffing.away(conn, report.community))
+    try:
+        await stream.append(conn, stream.seed(row), [decision], now=now)
+    except ConcurrencyConflict:
+        return  # routed concurrently by another consumer of a redelivered copy
