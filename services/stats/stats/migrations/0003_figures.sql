@@ -48,14 +48,14 @@ CREATE TABLE IF NOT EXISTS issue_states (
     meeting_date date
 );
 CREATE INDEX IF NOT EXISTS issue_states_issue ON issue_states (community, issue_id);
--- "As of T": current intervals that began after T, and intervals that ended after T; the
--- other bounds are index keys too, so non-matching intervals are skipped inside the index.
-CREATE INDEX IF NOT EXISTS issue_states_current ON issue_states (community, from_at, reported_at)
+-- "As of T": current intervals that began after T, and intervals that ended after T.
+CREATE INDEX IF NOT EXISTS issue_states_current ON issue_states (community, from_at)
     WHERE to_at IS NULL;
-CREATE INDEX IF NOT EXISTS issue_states_ended ON issue_states (community, to_at, from_at, reported_at);
+CREATE INDEX IF NOT EXISTS issue_states_ended ON issue_states (community, to_at)
+    INCLUDE (from_at, reported_at);
 CREATE INDEX IF NOT EXISTS issue_states_reported ON issue_states (community, reported_at);
 CREATE INDEX IF NOT EXISTS issue_states_overdue ON issue_states (community, from_at)
-    WHERE overdue AND to_at IS NULL;
+    WHERE overdue;
 CREATE INDEX IF NOT EXISTS issue_states_escalated ON issue_states (community, meeting_date)
     WHERE status = 'escalated';
 
@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS counters (
 -- The community's totals alone, covering what an unfiltered read needs: a year's summary
 -- reads a few hundred index entries instead of every grid's rows.
 CREATE INDEX IF NOT EXISTS counters_totals ON counters (community, kind, period, bucket)
-    INCLUDE (person, metric, category, source, n, amount) WHERE grid = '*';
+    INCLUDE (metric, category, source, n, amount) WHERE grid = '*';
 -- Per-grid reads (grid=, /grids) start from the grid.
 CREATE INDEX IF NOT EXISTS counters_grid ON counters (community, kind, person, grid, period, bucket)
     WHERE grid <> '*';
