@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-COMMANDS = ("run", "demo", "bench")
+COMMANDS = ("run", "demo", "bench", "chaos", "fetch_probe")
 USAGE = f"usage: python -m redgrid_dev {{{','.join(COMMANDS)}}} [args...]"
 
 
