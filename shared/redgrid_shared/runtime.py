@@ -51,7 +51,8 @@ class Runtime:
         for group, (topics, handler) in (consumers or {}).items():
             loop = ConsumerLoop(pool=self.pool, bootstrap=s.kafka_bootstrap_servers,
                                 group_id=group, topics=topics, handler=handler,
-                                fetch_max_wait_ms=s.kafka_fetch_max_wait_ms)
+                                fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
+                                idle_fetch_max_wait_ms=s.kafka_idle_fetch_max_wait_ms)
             await loop.start()
             self.consumers.append(loop)
             self._spawn(loop.run(), f"consumer:{group}")

@@ -25,10 +25,12 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
     )
-    # Measured on the local Tansu broker with a consumer group over 3-partition topics: one
-    # hop took 128 ms at the median with aiokafka's 500 ms wait and 3 ms with 10 ms, so keep
-    # it short locally; Apache Kafka answers a waiting fetch as soon as data arrives.
+    # The local Tansu broker answers a waiting fetch only at W/2, 3W/4, ... of its wait W
+    # (docs/benchmarks.md): short waits while records flow, longer once quiet, so the idle
+    # stack does not poll 100 times a second. Apache Kafka answers as soon as data arrives:
+    # compose sets 500 for both.
     kafka_fetch_max_wait_ms: int = Field(10, validation_alias="KAFKA_FETCH_MAX_WAIT_MS")
+    kafka_idle_fetch_max_wait_ms: int = Field(200, validation_alias="KAFKA_IDLE_FETCH_MAX_WAIT_MS")
     consumer_group: str | None = Field(None, validation_alias="KAFKA_CONSUMER_GROUP")
     jwt_secret: str = Field(DEV_JWT_SECRET, validation_alias="REDGRID_JWT_SECRET")
     jwt_algorithm: str = Field("HS256", validation_alias="REDGRID_JWT_ALGORITHM")
