@@ -5,12 +5,17 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Header, Request
 
+from redgrid_shared.errors import ApiError
 from redgrid_shared.idempotency import check_key
 
 
 # Async dependencies run on the event loop; sync ones would each cost a thread hop.
 async def get_pool(request: Request) -> asyncpg.Pool:
-    return request.app.state.runtime.pool
+    pool = request.app.state.runtime.pool
+    if pool is None:  # still waiting for the database at start-up
+        raise ApiError(503, "unavailable", "the service is starting and cannot reach its "
+                       "database yet; retry shortly with the same Idempotency-Key")
+    return pool
 
 
 async def get_idempotency_key(

@@ -9,12 +9,10 @@ from fastapi import APIRouter, FastAPI
 
 from redgrid_shared import web
 from redgrid_shared.auth import TokenVerifier
-from redgrid_shared.consumer import Handler
-from redgrid_shared.runtime import Runtime
+from redgrid_shared.runtime import Consumers, Runtime
 from redgrid_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-Consumers = dict[str, tuple[tuple[str, ...], Handler]]
 
 
 def create_service_app(*, settings: ServiceSettings, title: str, description: str,
@@ -29,7 +27,7 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
         if settings.uses_development_secret:
             log.warning("REDGRID_JWT_SECRET is the published development secret: anyone can "
                         "mint tokens; set a secret or REDGRID_JWKS_URL outside development")
-        await runtime.start(relay=relay, consumers=consumers)
+        await runtime.launch(relay=relay, consumers=consumers)
         try:
             yield
         finally:
@@ -41,7 +39,7 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
     app.state.verifier = TokenVerifier(secret=settings.jwt_secret,
                                        algorithm=settings.jwt_algorithm,
                                        jwks_url=settings.jwks_url)
-    web.setup(app, {"database": runtime.check_database, "broker": runtime.check_broker,
+    web.setup(app, {"startup": runtime.check_started, "database": runtime.check_database, "broker": runtime.check_broker,
                     "workers": runtime.check_workers})
     for router in routers:
         app.include_router(router)

@@ -12,6 +12,10 @@ from redgrid_shared import errors, guards
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
+class NotReady(RuntimeError):
+    """A readiness failure whose message is safe to show on /readyz."""
+
+
 def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     """`/healthz` (the process answers) and `/readyz` (each dependency answers)."""
     router = APIRouter(tags=["operations"])
@@ -27,6 +31,8 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
             try:
                 await asyncio.wait_for(check(), timeout=2)
                 results[name] = "ok"
+            except NotReady as exc:
+                results[name] = f"unavailable: {exc}"
             except Exception as exc:  # any failure means not ready; say which and why
                 results[name] = f"unavailable: {type(exc).__name__}"
         ready = all(v == "ok" for v in results.values())
