@@ -33,7 +33,8 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # web.offline_docs serves /docs
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.verifier = TokenVerifier(secret=settings.jwt_secret,
