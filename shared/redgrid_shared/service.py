@@ -40,8 +40,9 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
     app.state.verifier = TokenVerifier(secret=settings.jwt_secret,
                                        algorithm=settings.jwt_algorithm,
                                        jwks_url=settings.jwks_url)
-    web.setup(app, {"startup": runtime.check_started, "database": runtime.check_database, "broker": runtime.check_broker,
-                    "workers": runtime.check_workers})
+    web.setup(app, {"startup": runtime.check_started, "database": runtime.check_database,
+                    "broker": runtime.check_broker, "workers": runtime.check_workers},
+              runtime=runtime)
     for router in routers:
         app.include_router(router)
     return app

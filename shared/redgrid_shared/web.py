@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from redgrid_shared import errors, guards
+from redgrid_shared import errors, guards, metrics
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 SWAGGER_UI = resources.files("redgrid_shared") / "static" / "swagger-ui"
@@ -47,14 +47,19 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     return router
 
 
-def setup(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
-    """Mount error handlers, body limit, health routes and /metrics on an app."""
+def setup(app: FastAPI, checks: dict[str, ReadinessCheck], *, runtime=None) -> None:
+    """Mount error handlers, body limit, health routes, docs and /metrics on an app; with a
+    runtime, /metrics adds its lag, outbox and dead-letter gauges."""
     errors.install(app)
     app.add_middleware(guards.InputGuard)
     app.include_router(health_router(checks))
     offline_docs(app)
-    Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(
-        app, include_in_schema=False)
+    instrumentator = Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"])
+    instrumentator.instrument(app)
+    if runtime is None:
+        instrumentator.expose(app, include_in_schema=False)
+    else:
+        metrics.expose(app, runtime)
 
 
 def offline_docs(app: FastAPI) -> None:
