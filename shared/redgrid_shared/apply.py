@@ -45,15 +45,17 @@ async def apply_once(pool: asyncpg.Pool, topic: str, env: Envelope, handler: Han
 
 
 async def park(db: asyncpg.Pool | asyncpg.Connection, record: ConsumerRecord,
-               reason: str) -> None:
+               reason: str, community: str | None = None) -> None:
     """Keep a record that cannot be applied, with the reason, for an operator."""
     log.error("parking %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
     headers = {k: v.decode("utf-8", "replace") for k, v in (record.headers or ())}
     await db.execute(
-        """INSERT INTO dead_letters (topic, partition, "offset", key, headers, value, reason)
-           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (topic, partition, "offset") DO NOTHING""",
+        """INSERT INTO dead_letters (topic, partition, "offset", key, headers, value, reason,
+                                     community)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+           ON CONFLICT (topic, partition, "offset") DO NOTHING""",
         record.topic, record.partition, record.offset, record.key, headers, record.value,
-        reason[:2000])
+        reason[:2000], community)
 
 
 async def _apply_batch(conn: asyncpg.Connection, records: list[ConsumerRecord],
@@ -75,8 +77,10 @@ async def _apply_batch(conn: asyncpg.Connection, records: list[ConsumerRecord],
         except Exception as exc:
             if conn.is_closed():
                 raise
+            community = env.data.get("community")
             await park(conn, record, f"handler failed on {env.type} {env.id}: "
-                                     f"{type(exc).__name__}: {exc}")
+                                     f"{type(exc).__name__}: {exc}",
+                       community if isinstance(community, str) else None)
             outcomes.append("parked")
     return outcomes
 

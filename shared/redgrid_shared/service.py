@@ -7,7 +7,7 @@ from importlib.resources.abc import Traversable
 import uvicorn
 from fastapi import APIRouter, FastAPI
 
-from redgrid_shared import web
+from redgrid_shared import deadletters_api, web
 from redgrid_shared.auth import TokenVerifier
 from redgrid_shared.runtime import Consumers, Runtime
 from redgrid_shared.settings import ServiceSettings
@@ -43,7 +43,10 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
     web.setup(app, {"startup": runtime.check_started, "database": runtime.check_database,
                     "broker": runtime.check_broker, "workers": runtime.check_workers},
               runtime=runtime)
-    for router in routers:
+    # Re-applying a dead letter needs the handler of the topic it came from.
+    app.state.handlers = {topic: handler for topics, handler in (consumers or {}).values()
+                          for topic in topics}
+    for router in [*routers, deadletters_api.router]:
         app.include_router(router)
     return app
 

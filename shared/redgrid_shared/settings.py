@@ -35,6 +35,8 @@ class ServiceSettings(BaseSettings):
     jwt_secret: str = Field(DEV_JWT_SECRET, validation_alias="REDGRID_JWT_SECRET")
     jwt_algorithm: str = Field("HS256", validation_alias="REDGRID_JWT_ALGORITHM")
     jwks_url: str | None = Field(None, validation_alias="REDGRID_JWKS_URL")
+    # Admins of this community operate the platform: they see every dead letter.
+    ops_community: str = Field("ops", validation_alias="REDGRID_OPS_COMMUNITY")
     relay_poll_seconds: float = Field(1.0, validation_alias="RELAY_POLL_SECONDS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
