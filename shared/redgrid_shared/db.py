@@ -24,7 +24,16 @@ async def create_pool(database_url: str, schema: str, *, min_size: int = 2,
     return await asyncpg.create_pool(
         database_url, min_size=min_size, max_size=max_size, init=init_connection,
         server_settings={"search_path": schema, "application_name": schema},
+        # No reset query on release (one round trip per request saved): pooled connections
+        # hold no session state. Advisory locks are transaction-scoped, LISTEN and the
+        # relay's session lock live on connections of their own, search_path is set at
+        # connect time.
+        reset=_keep_session,
     )
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    return None
 
 
 async def ensure_schema(database_url: str, schema: str) -> None:

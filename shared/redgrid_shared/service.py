@@ -56,4 +56,4 @@ def serve(settings: ServiceSettings, factory: str) -> None:
     logging.basicConfig(level=settings.log_level,
                         format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s")
     uvicorn.run(factory, factory=True, host="0.0.0.0", port=settings.port,
-                log_level=settings.log_level.lower())
+                log_level=settings.log_level.lower(), access_log=settings.access_log)

@@ -39,6 +39,8 @@ class ServiceSettings(BaseSettings):
     ops_community: str = Field("ops", validation_alias="REDGRID_OPS_COMMUNITY")
     relay_poll_seconds: float = Field(1.0, validation_alias="RELAY_POLL_SECONDS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # One log line per request costs ~3% of a busy service; /metrics counts requests anyway.
+    access_log: bool = Field(False, validation_alias="ACCESS_LOG")
 
     @property
     def schema(self) -> str:
