@@ -10,12 +10,18 @@ from redgrid_shared.idempotency import check_key
 
 
 # Async dependencies run on the event loop; sync ones would each cost a thread hop.
-async def get_pool(request: Request) -> asyncpg.Pool:
-    pool = request.app.state.runtime.pool
-    if pool is None:  # still waiting for the database at start-up
+class _NoDatabaseYet:
+    """Stands in for the pool while start-up still waits for PostgreSQL: any use is a 503,
+    raised only when a route reaches the database (after auth and validation)."""
+
+    def __getattr__(self, name: str):
         raise ApiError(503, "unavailable", "the service is starting and cannot reach its "
                        "database yet; retry shortly with the same Idempotency-Key")
-    return pool
+
+
+async def get_pool(request: Request) -> asyncpg.Pool:
+    pool = request.app.state.runtime.pool
+    return _NoDatabaseYet() if pool is None else pool
 
 
 async def get_idempotency_key(

@@ -49,12 +49,13 @@ class Runtime:
         self._tasks: list[asyncio.Task] = []
         self.started = asyncio.Event()
         self.waiting_for: str | None = "starting"
-        self._tried = asyncio.Event()  # set after the first failed attempt, or on success
+        self._tried = asyncio.Event()  # set once the database is ready or an attempt failed
         self._starter: asyncio.Task | None = None
 
     async def launch(self, *, relay: bool = True, consumers: Consumers | None = None) -> None:
-        """Start in the background; return once started, or once a first attempt failed
-        (then the service serves 503s while start-up keeps retrying)."""
+        """Start in the background; return once the database is ready (the broker clients
+        and consumer group joins go on behind: HTTP need not wait for a rebalance), or once
+        a first attempt failed (then 503s are served while start-up keeps retrying)."""
         self._starter = asyncio.create_task(self.start(relay=relay, consumers=consumers),
                                             name="start-up")
         self._starter.add_done_callback(_log_crash)
@@ -68,6 +69,7 @@ class Runtime:
         s = self.settings
         if self.pool is None:
             self.pool = await self._retrying("database", self._open_database)
+        self._tried.set()
         if relay:
             # acks=all: an event is marked published only once the broker has it durably.
             self.producer = await self._retrying("broker", lambda: _started(AIOKafkaProducer(
@@ -86,7 +88,6 @@ class Runtime:
             self.spawn(loop.run(), f"consumer:{group}")
         self.waiting_for = None
         self.started.set()
-        self._tried.set()
 
     async def _open_database(self) -> asyncpg.Pool:
         s = self.settings
