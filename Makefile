@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: sync run test demo bench clean-data
+.PHONY: sync run test demo bench chaos clean-data
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -23,6 +23,10 @@ demo: sync
 
 bench: sync
 	$(UV) run python -m redgrid_dev bench
+
+# Thousands of reports while services are killed, PostgreSQL crashes and the broker freezes.
+chaos: sync
+	$(UV) run python -m redgrid_dev chaos
 
 clean-data:
 	rm -rf .data

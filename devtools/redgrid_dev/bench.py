@@ -20,7 +20,6 @@ import sys
 import tempfile
 import uuid
 import warnings
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,19 +32,7 @@ from redgrid_dev.broker import TansuBroker, ensure_topics
 from redgrid_dev.ports import free_port
 from redgrid_dev.postgres import EmbeddedPostgres
 from redgrid_dev.run import repo_root
-from redgrid_dev.services import Service, wait_all_ready
-
-
-@dataclass
-class LoggedService(Service):
-    """A Service whose output goes to a file rather than the terminal."""
-
-    log_file: Path | None = None
-
-    async def _forward_output(self) -> None:
-        with open(self.log_file, "ab") as out:
-            async for line in self.proc.stdout:
-                out.write(line)
+from redgrid_dev.services import LoggedService, wait_all_ready
 
 
 async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
