@@ -30,7 +30,7 @@ class ServiceSettings(BaseSettings):
     # stack does not poll 100 times a second. Apache Kafka answers as soon as data arrives:
     # compose sets 500 for both.
     kafka_fetch_max_wait_ms: int = Field(10, validation_alias="KAFKA_FETCH_MAX_WAIT_MS")
-    kafka_idle_fetch_max_wait_ms: int = Field(200, validation_alias="KAFKA_IDLE_FETCH_MAX_WAIT_MS")
+    kafka_idle_fetch_max_wait_ms: int = Field(500, validation_alias="KAFKA_IDLE_FETCH_MAX_WAIT_MS")
     consumer_group: str | None = Field(None, validation_alias="KAFKA_CONSUMER_GROUP")
     jwt_secret: str = Field(DEV_JWT_SECRET, validation_alias="REDGRID_JWT_SECRET")
     jwt_algorithm: str = Field("HS256", validation_alias="REDGRID_JWT_ALGORITHM")
