@@ -21,6 +21,7 @@ DEAD = Gauge("redgrid_dead_letters", "Consumed records parked and not resolved y
 async def collect(runtime) -> None:
     """Refresh the gauges of one service process from its runtime."""
     service = runtime.settings.service_name
+    LAG.clear()  # partitions a rebalance took away must not linger with their last value
     for loop in runtime.consumers:
         for tp, lag in loop.lag().items():
             LAG.labels(loop.group, tp.topic, str(tp.partition)).set(lag)
