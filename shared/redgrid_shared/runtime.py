@@ -7,8 +7,9 @@ an outage comes up by itself once they return; meanwhile it serves `/healthz`, a
 the consumer loops are background tasks that retry through later outages on their own;
 `/readyz` reports any that stopped, so an orchestrator can replace the process.
 
-Other background workers (e.g. timers) should start through `spawn` after `started` is set
-and use `backoff()` for their own retries, so every worker waits and retries the same way.
+Other background workers (e.g. timers) are passed as `workers`: each is spawned once start-up
+finished (pool, producer and consumers ready), reported by /readyz if it stops, and should use
+`backoff()` for its own retries, so every worker waits and retries the same way.
 """
 
 import asyncio
@@ -29,6 +30,8 @@ from redgrid_shared.web import NotReady
 
 log = logging.getLogger(__name__)
 Consumers = dict[str, tuple[tuple[str, ...], Handler]]
+# Extra background workers (e.g. timers): name -> coroutine factory taking the started runtime.
+Workers = dict[str, Callable[["Runtime"], Awaitable[None]]]
 
 
 def backoff(max_seconds: float = 5.0):
@@ -52,18 +55,20 @@ class Runtime:
         self._tried = asyncio.Event()  # set once the database is ready or an attempt failed
         self._starter: asyncio.Task | None = None
 
-    async def launch(self, *, relay: bool = True, consumers: Consumers | None = None) -> None:
+    async def launch(self, *, relay: bool = True, consumers: Consumers | None = None,
+                     workers: Workers | None = None) -> None:
         """Start in the background; return once the database is ready (the broker clients
         and consumer group joins go on behind: HTTP need not wait for a rebalance), or once
         a first attempt failed (then 503s are served while start-up keeps retrying)."""
-        self._starter = asyncio.create_task(self.start(relay=relay, consumers=consumers),
-                                            name="start-up")
+        self._starter = asyncio.create_task(
+            self.start(relay=relay, consumers=consumers, workers=workers), name="start-up")
         self._starter.add_done_callback(_log_crash)
         tried = asyncio.create_task(self._tried.wait())
         await asyncio.wait([self._starter, tried], return_when=asyncio.FIRST_COMPLETED)
         tried.cancel()
 
-    async def start(self, *, relay: bool = True, consumers: Consumers | None = None) -> None:
+    async def start(self, *, relay: bool = True, consumers: Consumers | None = None,
+                    workers: Workers | None = None) -> None:
         """Connect, migrate, then start the relay and one consumer loop per group; each step
         retried with back-off until its dependency answers."""
         s = self.settings
@@ -86,6 +91,8 @@ class Runtime:
             loop = await self._retrying("broker", lambda make=make: _started(make()))
             self.consumers.append(loop)
             self.spawn(loop.run(), f"consumer:{group}")
+        for name, worker in (workers or {}).items():
+            self.spawn(worker(self), name)
         self.waiting_for = None
         self.started.set()
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from redgrid_shared import deadletters_api, web
 from redgrid_shared.auth import TokenVerifier
-from redgrid_shared.runtime import Consumers, Runtime
+from redgrid_shared.runtime import Consumers, Runtime, Workers
 from redgrid_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 def create_service_app(*, settings: ServiceSettings, title: str, description: str,
                        routers: list[APIRouter], migrations: Traversable,
                        consumers: Consumers | None = None, relay: bool = True,
-                       runtime: Runtime | None = None) -> FastAPI:
-    """An app whose lifespan starts the runtime (pool, migrations, relay, consumers)."""
+                       runtime: Runtime | None = None,
+                       workers: Workers | None = None) -> FastAPI:
+    """An app whose lifespan starts the runtime (pool, migrations, relay, consumers, then
+    any extra background `workers`, e.g. timers)."""
     runtime = runtime or Runtime(settings, migrations=migrations)
 
     @asynccontextmanager
@@ -27,7 +29,7 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
         if settings.uses_development_secret:
             log.warning("REDGRID_JWT_SECRET is the published development secret: anyone can "
                         "mint tokens; set a secret or REDGRID_JWKS_URL outside development")
-        await runtime.launch(relay=relay, consumers=consumers)
+        await runtime.launch(relay=relay, consumers=consumers, workers=workers)
         try:
             yield
         finally:

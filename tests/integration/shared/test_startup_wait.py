@@ -68,8 +68,15 @@ async def test_a_service_started_while_the_broker_is_down_waits_for_it(fresh_dat
     settings = ServiceSettings(DATABASE_URL=fresh_database_url,
                                KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{broker.port}",
                                DATABASE_SCHEMA="startwait_broker")
+    worker_saw_pool = asyncio.Event()
+
+    async def worker(runtime) -> None:  # e.g. a timer: starts only once everything is up
+        await runtime.pool.fetchval("SELECT 1")
+        worker_saw_pool.set()
+        await asyncio.Event().wait()
+
     app = create_service_app(settings=settings, title="t", description="t", routers=[probe],
-                             migrations=folder, relay=True)
+                             migrations=folder, relay=True, workers={"timers": worker})
     try:
         async with app.router.lifespan_context(app), httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
@@ -79,11 +86,14 @@ async def test_a_service_started_while_the_broker_is_down_waits_for_it(fresh_dat
             # The database is there already: reads need not wait for the broker.
             assert (await client.get("/probe")).json() == {"one": 1}
 
+            assert not worker_saw_pool.is_set()  # workers wait for the whole start-up
+
             await asyncio.to_thread(broker.start)
             deadline = asyncio.get_running_loop().time() + 60
             while (response := await _readyz(client)).status_code != 200:
                 assert asyncio.get_running_loop().time() < deadline, response.json()
                 await asyncio.sleep(0.2)
+            await asyncio.wait_for(worker_saw_pool.wait(), 10)
     finally:
         await asyncio.to_thread(broker.stop)
         shutil.rmtree(folder, ignore_errors=True)
