@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: sync browser run test demo bench bench-stats import-ledger clean-data
+.PHONY: sync browser run test demo bench bench-stats chaos import-ledger clean-data
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -40,6 +40,10 @@ bench: sync
 # Stats at a community's scale: ISSUES=100000 by default (a few minutes of CPU).
 bench-stats: sync
 	$(UV) run python -m stats.bench --issues $(or $(ISSUES),100000)
+
+# Thousands of reports while services are killed, PostgreSQL crashes and the broker freezes.
+chaos: sync
+	$(UV) run python -m redgrid_dev chaos
 
 clean-data:
 	rm -rf .data

@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-COMMANDS = ("run", "demo", "bench", "import-ledger")
+COMMANDS = ("run", "demo", "bench", "chaos", "fetch_probe", "import-ledger")
 USAGE = f"usage: python -m redgrid_dev {{{','.join(COMMANDS)}}} [args...]"
 
 

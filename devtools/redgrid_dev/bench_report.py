@@ -18,16 +18,29 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
             "p95": round(rank(0.95), 2), "p99": round(rank(0.99), 2), "max": round(ms[-1], 2)}
 
 
-def print_table(results: dict) -> None:
-    """The latency percentiles and throughput figures as a plain table."""
-    print(f"\n{'measure':<28}{'n':>6}{'p50':>10}{'p95':>10}{'p99':>10}{'max':>10}   (ms)")
-    tp = results["throughput"]
-    rows = {**results["latency_ms"], f"post_201 @{tp['concurrency']} conc": tp["post_201_ms"]}
-    for name, p in rows.items():
-        print(f"{name:<28}{p['n']:>6}" + "".join(f"{p.get(q, 0):>10.1f}" for q in ("p50", "p95", "p99", "max")))
-    print(f"\nthroughput: {tp['reports']} reports by {tp['concurrency']} reporters: "
-          f"{tp['accepted_per_second']} reports/s accepted ({tp['accept_seconds']} s); "
-          f"all assigned after {tp['all_assigned_seconds']} s, all counted after {tp['all_counted_seconds']} s")
+def print_report(r: dict) -> None:
+    """The baselines and the system's figures side by side, with same-run ratios."""
+    pg, kafka, conc = r["raw"]["asyncpg"], r["raw"]["kafka"], r["intake_concurrent"]
+    seq, loop, idle = r["intake_sequential_ms"], r["open_loop"], r["idle_cpu"]
+    hop, lat = kafka["round_trip_ms"], loop["report_to_assigned_ms"]
+    rows = [
+        ("raw asyncpg: tx (two ~1 KB rows), 16 conns", f"{pg['per_second']:.0f} tx/s", ""),
+        ("raw aiokafka: produce / consume", f"{kafka['produce_per_second']:.0f} / "
+         f"{kafka['consume_per_second']:.0f} rec/s", ""),
+        ("raw aiokafka: one record round trip", f"p50 {hop['p50']} p99 {hop['p99']} ms", ""),
+        (f"intake: POST, {conc['clients']} clients", f"{conc['per_second']:.0f}/s, p99 "
+         f"{conc['latency_ms']['p99']} ms", f"{r['ratios']['intake_concurrent_vs_asyncpg']:.2f} x raw"),
+        ("intake: one client in sequence", f"p50 {seq['p50']} ms", ""),
+        ("dispatch+stats+intake view: backlog", f"{r['backlog']['per_second']:.0f} reports/s",
+         f"{r['ratios']['backlog_vs_asyncpg']:.2f} x raw"),
+        (f"open loop {loop['rate']:.0f}/s: report -> assigned", f"p50 {lat['p50']} p99 "
+         f"{lat['p99']} ms", f"{lat['p50'] / max(hop['p50'], 0.01):.0f} x raw hop"),
+        ("idle stack CPU", f"{idle['total_percent']}% of {idle['cores']} cores",
+         ", ".join(f"{k} {v}" for k, v in idle["percent_of_all_cores"].items())),
+    ]
+    print()
+    for name, value, ratio in rows:
+        print(f"{name:<44}{value:<30}{ratio}")
 
 
 def machine() -> dict:

@@ -44,6 +44,11 @@ class TansuBroker:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def pid(self) -> int | None:
+        """The broker's process id while it runs."""
+        return self._proc.pid if self._proc else None
+
+    @property
     def url(self) -> str:
         return f"tcp://127.0.0.1:{self.port}"
 

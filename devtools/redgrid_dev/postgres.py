@@ -87,6 +87,15 @@ class EmbeddedPostgres:
         atexit.unregister(self.stop)
         self._stop_server()
 
+    def crash(self) -> None:
+        """Stop at once, without a checkpoint, as a power cut would; start() recovers."""
+        if not self._started:
+            return
+        self._started = False
+        atexit.unregister(self.stop)
+        self._run_as_owner(self._bin("pg_ctl"), "-D", str(self.data_dir), "-m", "immediate",
+                           "-w", "-t", "60", "stop")
+
     def create_database(self, name: str) -> None:
         """CREATE DATABASE name unless it exists."""
         exists = self.psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")

@@ -78,6 +78,24 @@ class Service:
             self._pump.cancel()
 
 
+@dataclass
+class LoggedService(Service):
+    """A Service whose output goes to a file rather than the terminal."""
+
+    log_file: object = None  # a pathlib.Path
+
+    async def _forward_output(self) -> None:
+        with open(self.log_file, "ab") as out:
+            async for line in self.proc.stdout:
+                out.write(line)
+
+    async def kill(self) -> None:
+        """SIGKILL the whole process group at once, as a crash would."""
+        if self.proc is not None and self.proc.returncode is None:
+            signal_group(self.proc.pid, signal.SIGKILL)
+            await self.proc.wait()
+
+
 async def first_exit(services: list[Service]) -> Service:
     """Return the first service whose process exits."""
     waits = {asyncio.create_task(s.proc.wait()): s for s in services}

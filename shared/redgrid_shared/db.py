@@ -7,6 +7,8 @@ from importlib.resources.abc import Traversable
 
 import asyncpg
 
+from redgrid_shared import eventstore
+
 log = logging.getLogger(__name__)
 SHARED_SQL = resources.files("redgrid_shared") / "sql"
 
@@ -24,7 +26,22 @@ async def create_pool(database_url: str, schema: str, *, min_size: int = 2,
     return await asyncpg.create_pool(
         database_url, min_size=min_size, max_size=max_size, init=init_connection,
         server_settings={"search_path": schema, "application_name": schema},
+        # No reset query on release (one round trip per request saved): pooled connections
+        # hold no session state. Advisory locks are transaction-scoped, LISTEN and the
+        # relay's session lock live on connections of their own, search_path is set at
+        # connect time. Release sends the outbox NOTIFY an append left pending instead.
+        reset=_on_release,
     )
+
+
+async def _on_release(conn: asyncpg.Connection) -> None:
+    try:
+        await eventstore.notify_if_pending(conn)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        # The effect is committed already; the relay's poll finds it. A broken connection
+        # must not go back to the pool.
+        log.warning("outbox notify after commit failed (%s); the relay poll will catch up", exc)
+        conn.terminate()
 
 
 async def ensure_schema(database_url: str, schema: str) -> None:

@@ -10,12 +10,39 @@ from datetime import datetime
 from typing import Protocol
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from redgrid_shared.events import Envelope
 
 NOTIFY_PREFIX = "redgrid_outbox_"
 # One channel per schema, so an append wakes only the relay of the service that made it.
 NOTIFY_SQL = f"SELECT pg_notify('{NOTIFY_PREFIX}' || current_schema(), '')"
+
+
+_APPEND_ONE = """
+    WITH current AS (SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $1),
+    ins AS (
+        INSERT INTO events (stream_id, version, event_id, type, source, subject, topic, data,
+                            occurred_at)
+        SELECT $1, $2::int + 1, $3, $4, $5, $6, $7, $8, $9 FROM current WHERE v = $2::int
+        ON CONFLICT DO NOTHING RETURNING version)
+    SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT v FROM current) AS actual"""
+APPEND_ONE_SQL = _APPEND_ONE + f""",
+           pg_notify('{NOTIFY_PREFIX}' || current_schema(), '') AS notified"""
+# A NOTIFY inside a transaction makes PostgreSQL serialise the commits of all notifying
+# transactions, each behind the previous one's WAL flush (the `Lock: object` waits in
+# benchmarks.md). Pooled connections therefore notify after the commit, when the pool takes
+# them back (db.py): a statement with no writes, whose commit flushes nothing. Keyed by
+# backend pid, which a pooled proxy and its connection share.
+_notify_on_release: set[int] = set()
+
+
+async def notify_if_pending(conn: asyncpg.Connection) -> None:
+    """Send the outbox NOTIFY an append on this (released) connection left pending."""
+    pid = conn.get_server_pid()
+    if pid in _notify_on_release:
+        _notify_on_release.discard(pid)
+        await conn.execute(NOTIFY_SQL)
 
 
 def notify_channel(schema: str) -> str:
@@ -75,6 +102,8 @@ class PgEventStore:
     async def append(self, stream_id: str, expected_version: int, events: list[Envelope], *,
                      topic: str) -> int:
         """Append after `expected_version`; a stale version raises ConcurrencyConflict."""
+        if len(events) == 1:
+            return await self._append_one(stream_id, expected_version, events[0], topic=topic)
         actual = await self.version(stream_id)
         if actual != expected_version:
             raise ConcurrencyConflict(stream_id, expected_version, actual)
@@ -88,9 +117,32 @@ class PgEventStore:
                        topic, data, occurred_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)""", rows)
         except asyncpg.UniqueViolationError as exc:
             raise ConcurrencyConflict(stream_id, expected_version) from exc
-        # Delivered at commit, so the relay wakes only for events that exist.
-        await self._conn.execute(NOTIFY_SQL)
+        await self._notify()
         return expected_version + len(events)
+
+    async def _notify(self) -> None:
+        """Wake the relay: after the pool takes the connection back, or at commit."""
+        if isinstance(self._conn, PoolConnectionProxy):
+            _notify_on_release.add(self._conn.get_server_pid())
+        else:
+            await self._conn.execute(NOTIFY_SQL)  # delivered at commit
+
+    async def _append_one(self, stream_id: str, expected_version: int, e: Envelope, *,
+                          topic: str) -> int:
+        """The common case in one round trip instead of five: version check, insert and
+        NOTIFY in one statement. ON CONFLICT DO NOTHING (a lost race, or an event id stored
+        before) inserts nothing and leaves the caller's transaction usable, so no savepoint
+        is needed; a single row cannot be half-inserted."""
+        pooled = isinstance(self._conn, PoolConnectionProxy)
+        row = await self._conn.fetchrow(_APPEND_ONE if pooled else APPEND_ONE_SQL, stream_id,
+                                        expected_version, e.id, e.type, e.source, e.subject,
+                                        topic, e.data, e.time)
+        if pooled:
+            _notify_on_release.add(self._conn.get_server_pid())
+        if not row["inserted"]:
+            raise ConcurrencyConflict(stream_id, expected_version,
+                                      None if row["actual"] == expected_version else row["actual"])
+        return expected_version + 1
 
     async def read(self, stream_id: str) -> list[StoredEvent]:
         """All events of a stream, oldest first."""

@@ -27,14 +27,18 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
     )
-    # Measured on the local Tansu broker with a consumer group over 3-partition topics: one
-    # hop took 128 ms at the median with aiokafka's 500 ms wait and 3 ms with 10 ms, so keep
-    # it short locally; Apache Kafka answers a waiting fetch as soon as data arrives.
+    # The local Tansu broker answers a waiting fetch only at W/2, 3W/4, ... of its wait W
+    # (docs/benchmarks.md): short waits while records flow, longer once quiet, so the idle
+    # stack does not poll 100 times a second. Apache Kafka answers as soon as data arrives:
+    # compose sets 500 for both.
     kafka_fetch_max_wait_ms: int = Field(10, validation_alias="KAFKA_FETCH_MAX_WAIT_MS")
+    kafka_idle_fetch_max_wait_ms: int = Field(500, validation_alias="KAFKA_IDLE_FETCH_MAX_WAIT_MS")
     consumer_group: str | None = Field(None, validation_alias="KAFKA_CONSUMER_GROUP")
     jwt_secret: str = Field(DEV_JWT_SECRET, validation_alias="REDGRID_JWT_SECRET")
     jwt_algorithm: str = Field("HS256", validation_alias="REDGRID_JWT_ALGORITHM")
     jwks_url: str | None = Field(None, validation_alias="REDGRID_JWKS_URL")
+    # Admins of this community operate the platform: they see every dead letter.
+    ops_community: str = Field("ops", validation_alias="REDGRID_OPS_COMMUNITY")
     relay_poll_seconds: float = Field(1.0, validation_alias="RELAY_POLL_SECONDS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     # Writes per caller (see ratelimit.py), in the `limits` notation; empty disables.
@@ -56,6 +60,8 @@ class ServiceSettings(BaseSettings):
         if value.strip():
             parse_many(value)  # a malformed limit fails at start, not at the first write
         return value
+    # One log line per request costs ~3% of a busy service; /metrics counts requests anyway.
+    access_log: bool = Field(False, validation_alias="ACCESS_LOG")
 
     @property
     def schema(self) -> str:

@@ -59,8 +59,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
                  staffing_api.router, ledger.router], migrations=MIGRATIONS,
         consumers={settings.group_id: (
             consumer.TOPICS, consumer.handler(clock=clock, timing=settings.timing))},
-        workers={"timers": lambda pool: TimerWorker(
-            pool=pool, clock=clock, poll_seconds=settings.timer_poll_seconds).run()},
+        workers={"timers": lambda runtime: TimerWorker(
+            pool=runtime.pool, clock=clock, poll_seconds=settings.timer_poll_seconds).run()},
         runtime=runtime,
     )
     app.state.clock = clock

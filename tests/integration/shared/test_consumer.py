@@ -116,9 +116,11 @@ async def test_a_malformed_record_is_parked_and_the_next_event_still_applies(poo
                         topics=(DISPATCH_EVENTS,), handler=_counter_handler)
     await loop.start()
     try:
-        async def applied():
-            return await _count(pool, tag) == 1
-        await _run_until(loop, applied)
+        async def applied_and_parked():
+            # Different keys, maybe different partitions: either may be handled first.
+            return await _count(pool, tag) == 1 and await pool.fetchval(
+                "SELECT count(*) FROM dead_letters WHERE value = $1", garbage) == 1
+        await _run_until(loop, applied_and_parked)
     finally:
         await loop.stop()
     reason = await pool.fetchval("SELECT reason FROM dead_letters WHERE value = $1", garbage)
@@ -175,3 +177,37 @@ async def test_two_replicas_in_one_group_apply_every_event_exactly_once(pool, ka
         for replica in replicas:
             await replica.stop()
     assert await _count(pool, tag) == len(envs)
+
+
+async def test_one_failing_event_in_a_batch_is_parked_and_the_others_commit_once(pool):
+    from redgrid_shared.consumer import process_batch
+
+    await pool.execute("CREATE TABLE IF NOT EXISTS effect_counts (tag text PRIMARY KEY, n int)")
+    tag = new_tag()
+    envs = _events(tag, 5)
+    base = int(uuid.uuid4().int % 10**9)
+
+    def record(i, env):
+        m = codec.to_kafka(env)
+        return type("Record", (), {"topic": DISPATCH_EVENTS, "partition": 98, "offset": base + i,
+                                   "key": m.key.encode(), "value": m.value,
+                                   "headers": list(m.headers.items())})
+
+    records = [record(i, env) for i, env in enumerate(envs)]
+    bad_id = envs[2].id
+
+    async def picky(conn, env):
+        await _counter_handler(conn, env)
+        if env.id == bad_id:
+            raise ValueError("cannot apply this one")
+
+    outcomes = await process_batch(pool, records, picky)
+    assert outcomes == ["applied", "applied", "parked", "applied", "applied"]
+    assert await _count(pool, tag) == 4  # the parked event's effect was rolled back alone
+    assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE event_id=$1",
+                               bad_id) == 0
+    # The same batch again (a redelivery) changes nothing and parks nothing new.
+    again = await process_batch(pool, records, picky)
+    assert again.count("duplicate") == 4 and await _count(pool, tag) == 4
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE partition = 98 AND "
+                               "\"offset\" = $1", base + 2) == 1

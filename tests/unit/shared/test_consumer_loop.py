@@ -48,15 +48,16 @@ class FakeKafka:
 async def _run(records, failures, monkeypatch, outcomes=None):
     applied = []
 
-    async def fake_process(pool, record, handler):
-        if outcomes:
-            outcome = outcomes.pop(0)
-            if isinstance(outcome, Exception):
-                raise outcome
-        applied.append(record.offset)
-        return "applied"
+    async def fake_process(pool, records, handler):
+        for record in records:
+            if outcomes:
+                outcome = outcomes.pop(0)
+                if isinstance(outcome, Exception):
+                    raise outcome
+            applied.append(record.offset)
+        return ["applied"] * len(records)
 
-    monkeypatch.setattr(consumer_module, "process_record", fake_process)
+    monkeypatch.setattr(consumer_module, "process_batch", fake_process)
     monkeypatch.setattr(consumer_module, "MAX_BACKOFF_SECONDS", 0.01)
     loop = ConsumerLoop(pool=None, bootstrap="unused:9092", group_id="g",
                         topics=(TP.topic,), handler=None)
