@@ -33,10 +33,23 @@ class System:
         return {"Authorization": f"Bearer {token}"}
 
 
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
+async def system_bootstrap(kafka_bootstrap, tmp_path_factory):
+    """A broker for `system` only, unless the suite runs on external ones: on the session's
+    broker, stats would first replay every event the integration tests left on the topics."""
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or use_docker():
+        yield kafka_bootstrap
+        return
+    log = Path(tmp_path_factory.mktemp("tansu-system")) / "tansu.log"
+    with TansuBroker(log_file=log) as broker:
+        yield broker.bootstrap
+
+
 # Package scope: the processes stop when the e2e tests end, so they never react to events
 # other tests put on the shared topics.
 @pytest_asyncio.fixture(scope="package", loop_scope="session")
-async def system(make_database, kafka_bootstrap):
+async def system(make_database, system_bootstrap):
+    kafka_bootstrap = system_bootstrap
     database_url = await make_database("e2e")
     run = uuid.uuid4().hex[:8]
     services = [Service(name, free_port()) for name in ("intake", "dispatch", "stats")]
