@@ -1,4 +1,5 @@
-"""`make run`: PostgreSQL and broker (unless given), the three services, demo directory, dev tokens."""
+"""`make run`: PostgreSQL and broker (unless given), the three services, demo directory and
+the demo year (imported ledger), dev tokens."""
 
 from __future__ import annotations
 
@@ -94,6 +95,7 @@ async def _supervise(env: dict[str, str]) -> int:
         if not stopping.done() and not exited.done():
             ready.result()  # raises if a service never became ready
             await asyncio.to_thread(_load_directory, env, services)
+            await _load_demo_year(env, services)
             _print_banner(env, services)
             await asyncio.wait({stopping, exited}, return_when=asyncio.FIRST_COMPLETED)
         if exited.done():
@@ -129,6 +131,26 @@ def _load_directory(env: dict[str, str], services: list[Service]) -> None:
         print(f"loaded demo grids {', '.join(ids)} into dispatch", flush=True)
     except Exception as err:  # the system is up; a directory problem should not take it down
         print(f"warning: could not load the demo directory: {err}", file=sys.stderr)
+
+
+async def _load_demo_year(env: dict[str, str], services: list[Service]) -> None:
+    """Import the seed community's past year (idempotent: a second run writes nothing), so the
+    dashboard has history at once; `make demo` adds this month through the live APIs."""
+    from datetime import datetime, timezone
+
+    from redgrid_dev import demo_ledger
+    from redgrid_dev.import_ledger import Target, import_ledger
+
+    urls = {s.name: s.url for s in services}
+    target = Target(urls["intake"], urls["dispatch"], _mint(env, "admin", "admin-1", []))
+    try:
+        results = await import_ledger(demo_ledger.jsonl(datetime.now(timezone.utc)), "jsonl",
+                                      target)
+        written = results["dispatch"]["streams_written"]
+        print(f"demo year of 二桥西社区: {written} issues imported "
+              f"({results['dispatch']['streams_already']} already there)", flush=True)
+    except Exception as err:  # the system is up; demo data should not take it down
+        print(f"warning: could not import the demo year: {err}", file=sys.stderr)
 
 
 def _mint(env: dict[str, str], role: str, sub: str, grids: list[str]) -> str:

@@ -8,21 +8,39 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from redgrid_shared import codec, deadletters_store as store
 from redgrid_shared.auth import Caller, Principal, require_role
 from redgrid_shared.deps import IdempotencyKey, PoolDep
-from redgrid_shared.errors import ERROR_RESPONSES, ApiError
+from redgrid_shared.errors import ApiError, ErrorResponse, error_responses
 from redgrid_shared.idempotency import run_command
 
 router = APIRouter(prefix="/v1/admin/dead-letters", tags=["operations"])
 LetterId = Annotated[int, Path(ge=1, le=2**62, description="Dead letter id", examples=[7])]
-NOT_FOUND = {404: {"description": "No such dead letter visible to this caller"}}
+READ_ERRORS = error_responses(401, 403, 422, 503, model=ErrorResponse)
+NOT_FOUND = error_responses(404, model=ErrorResponse,
+                            described={404: "No such dead letter visible to this caller"})
+RETRY_ERRORS = error_responses(
+    400, 408, 409, 413, 415, 429, model=ErrorResponse,
+    described={409: "Already resolved, or the handler still fails (the reason is kept)"})
+LETTER_EXAMPLE = {
+    "id": 7, "topic": "redgrid.dispatch.events", "partition": 1, "offset": 4182,
+    "key": "iss-3f9c2a7d41b0e865",
+    "headers": {"ce_type": "org.redgrid.issue.assigned", "content-type": "application/json"},
+    "value_text": "{\"issue_id\": \"iss-3f9c2a7d41b0e865\", ...}", "value_base64": "eyJpc3N1ZV9p...",
+    "event": {"id": "5d0c3f1e-8a8b-4c61-9d1e-2f0d3c4b5a69", "type": "org.redgrid.issue.assigned",
+              "source": "/redgrid/dispatch", "subject": "iss-3f9c2a7d41b0e865",
+              "time": "2026-11-26T02:30:00+00:00", "data": {"issue_id": "iss-3f9c2a7d41b0e865"}},
+    "reason": "handler failed on org.redgrid.issue.assigned ...: LookupError: unknown issue",
+    "community": "erqiaoxi", "recorded_at": "2026-11-26T02:30:01+00:00",
+    "resolved_at": None, "resolved_by": None, "resolution": None}
 
 
 class DeadLetter(BaseModel):
     """A consumed record that could not be applied, with why, and how it was resolved."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [LETTER_EXAMPLE]})
 
     id: int = Field(examples=[7])
     topic: str = Field(examples=["redgrid.intake.events"])
@@ -42,6 +60,9 @@ class DeadLetter(BaseModel):
 
 
 class DeadLetterPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"items": [LETTER_EXAMPLE], "next_after": None}]})
+
     items: list[DeadLetter]
     next_after: int | None = Field(None, description="Pass as `after` for the next page")
 
@@ -79,7 +100,7 @@ Scope = Annotated[str | None, Depends(visible_community)]
 @router.get("", response_model=DeadLetterPage, summary="List dead letters",
             description="Records this service's consumer parked, oldest first. `state` "
                         "selects open (default), resolved or all; page with `after`.",
-            responses={**ERROR_RESPONSES})
+            responses=READ_ERRORS)
 async def list_dead_letters(
     pool: PoolDep, scope: Scope,
     state: Annotated[Literal["open", "resolved", "all"], Query(examples=["open"])] = "open",
@@ -94,7 +115,7 @@ async def list_dead_letters(
 @router.get("/{letter_id}", response_model=DeadLetter, summary="Inspect one dead letter",
             description="The stored record (key, headers, value), the decoded event when it "
                         "is a valid CloudEvent, the reason, and its resolution.",
-            responses={**ERROR_RESPONSES, **NOT_FOUND})
+            responses={**READ_ERRORS, **NOT_FOUND})
 async def show_dead_letter(pool: PoolDep, scope: Scope, letter_id: LetterId) -> DeadLetter:
     try:
         return view(await store.get_letter(pool, letter_id, community=scope))
@@ -108,8 +129,7 @@ async def show_dead_letter(pool: PoolDep, scope: Scope, letter_id: LetterId) -> 
                          "apply-once path as the consumer (an event applied before is not "
                          "applied twice) and marks the letter resolved with when and by whom. "
                          "409 if it was resolved already or still fails (the reason is kept).",
-             responses={**ERROR_RESPONSES, **NOT_FOUND,
-                        409: {"description": "Already resolved, or the handler still fails"}})
+             responses={**READ_ERRORS, **NOT_FOUND, **RETRY_ERRORS})
 async def retry_dead_letter(request: Request, pool: PoolDep, caller: Caller, scope: Scope,
                             letter_id: LetterId, key: IdempotencyKey) -> Any:
     handlers = request.app.state.handlers

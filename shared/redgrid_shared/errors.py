@@ -10,6 +10,7 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,22 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] = Field(description="Bad field (`body.category`, `query.cursor`) -> why")
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape every endpoint uses."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
+        "code": "wrong_status", "message": "cannot cancel an issue in status in_progress",
+        "fields": {"status": "in_progress"}}}]})
+
+    error: ErrorDetail
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:

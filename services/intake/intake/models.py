@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from intake.media.models import MediaId
 from redgrid_shared import catalog
+from redgrid_shared.errors import ErrorDetail, ErrorResponse  # noqa: F401 (one error shape)
 from redgrid_shared.events import Department, ResidentAction, Source, Vulnerable
 
 # Category codes are a stable contract, so they appear as an enum in the OpenAPI document.
@@ -127,19 +128,3 @@ class TimelineEntry(BaseModel):
     data: dict = Field(description="The event's fields its readers may see; staff steps add "
                                    "`status` (the status it left) and `actor` (a role word)")
     summary: str = Field(description="One sentence in the Accept-Language asked (zh default)")
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: dict[str, str] = Field(description="Bad field (`body.category`, `query.cursor`) -> why")
-
-
-class ErrorResponse(BaseModel):
-    """The one error shape every endpoint uses."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
-        "code": "wrong_status", "message": "cannot cancel an issue in status in_progress",
-        "fields": {"status": "in_progress"}}}]})
-
-    error: ErrorDetail

@@ -50,7 +50,8 @@ async def migrated(make_database, tmp_path_factory):
     old = await db.create_pool(settings.database_url, settings.schema, min_size=1, max_size=2)
     try:
         assert await db.migrate(old, settings.schema, only_0001) == [
-            "shared/0001_event_store.sql", "dispatch/0001_grids.sql"]
+            "shared/0001_event_store.sql", "shared/0002_dead_letter_resolution.sql",
+            "dispatch/0001_grids.sql"]
         await write_like_0001(old)
     finally:
         await old.close()

@@ -162,7 +162,7 @@ def test_every_intake_route_has_a_summary_a_description_and_examples(app):
     spec = app.openapi()
     routes = [(path, method, op) for path, ops in spec["paths"].items() if path.startswith("/v1/")
               for method, op in ops.items()]
-    assert len(routes) == 16  # issues, actions, categories, media, Open311 keys, ledger import
+    assert len(routes) == 19  # issues, actions, categories, media, Open311 keys, import, dead letters
     for path, method, op in routes:
         where = f"{method.upper()} {path}"
         assert op.get("summary") and op.get("description"), where

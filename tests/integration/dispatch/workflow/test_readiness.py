@@ -19,6 +19,8 @@ async def test_the_timer_worker_runs_with_the_app_and_readiness_reports_its_loss
     async with app.router.lifespan_context(app), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://dispatch") as client:
         runtime = app.state.runtime
+        # The lifespan returns once the database is ready; workers start behind it.
+        await asyncio.wait_for(runtime.started.wait(), timeout=60)
         [timers] = [t for t in runtime._tasks if t.get_name() == "timers"]  # noqa: SLF001
         ready = await client.get("/readyz")
         assert ready.status_code == 200 and ready.json()["checks"]["workers"] == "ok"
