@@ -198,7 +198,8 @@ def to_grid(issue: Issue, grid: Grid, *, away: Away, now: datetime, limits: Limi
 
 def unstaffed(grid: Grid, then: str) -> str:
     """Why work cannot go to a grid now, and what to do instead."""
-    return f"no one available in grid {grid.grid_id}: the holder and backup are on leave; {then}"
+    return (f"no one available in grid {grid.grid_id}: a needed role's holder is on leave "
+            f"and its backup is on leave or not set; {then}")
 
 
 def _assigned(issue: Issue, *, grid_id: str, steward: str, repairer: str | None, now: datetime,
