@@ -64,13 +64,14 @@ async def post_minutes(meeting_date: MeetingDate, body: RecordMinutes, caller: D
                        settings: SettingsDep) -> JSONResponse:
     """Attendees by side and one decision per agenda item, each recorded on its issue:
     `resolved` → issue.resolved (via meeting; the resident's 7 days to confirm start),
-    `assigned` (with `unit`) → issue.assigned reason meeting, to the grid's staff with the
-    unit named, a fresh sign-off clock, `referred` (with `department`) → issue.referred
+    `assigned` (with `unit`) → issue.assigned reason meeting, to the grid's staff (a backup
+    for anyone on leave, in `covering_for`) with the unit named, a fresh sign-off clock, `referred` (with `department`) → issue.referred
     with the meeting date, `carried` → issue.escalated cause carried to the next meeting
     day. Agenda items the minutes leave out are carried too. Then `meeting.held`.
     Minutes are recorded once, on or after the meeting day: a second POST is 409, except
     the retry of the first with the same `Idempotency-Key`, which replays its answer. A
-    decision naming an issue not on that day's agenda is 422 naming the field. Issues
+    decision naming an issue not on that day's agenda, or `assigned` for an issue with no
+    grid or no one available in it (holder and backup on leave), is 422 naming the field. Issues
     raised at the meeting itself are reported to intake with `source: meeting`."""
     result = await service.record_minutes(pool, meeting_date=meeting_date, command=body,
                                           principal=caller, idempotency_key=key, clock=clock,

@@ -20,7 +20,6 @@ from dispatch.meetings.calendar import is_meeting_day, local_date, meeting_day_a
 from dispatch.meetings.models import MeetingView, NextMeeting, PendingMeeting, RecordMinutes
 from dispatch.sla import limits as sla
 from dispatch.staffing import store as staffing
-from dispatch.staffing.cover import staffed
 from dispatch.workflow import decide, stream
 from dispatch.workflow import service as work_service
 from dispatch.workflow import store as work
@@ -90,9 +89,10 @@ async def _apply(conn: asyncpg.Connection, decision: MeetingDecision, *, index: 
                               f"{issue.issue_id} has no grid to carry out the work: refer it, "
                               "or assign it by hand from the operator queue")
             events = decide.assign_at_meeting(
-                issue, by=principal, grid=staffed(grid, await staffing.away(conn, issue.community)),
-                unit=decision.unit, now=now, limits=await work_service.limits_of(conn, issue),
-                timing=timing, note=decision.note)
+                issue, by=principal, grid=grid, unit=decision.unit, now=now,
+                limits=await work_service.limits_of(conn, issue), timing=timing,
+                away=await staffing.away(conn, issue.community),
+                field=f"body.decisions.{index}.decision", note=decision.note)
     await stream.append(conn, issue, events, now=now)
 
 

@@ -46,9 +46,10 @@ async def put_availability(staff_id: StaffId, body: ChangeAvailability, caller: 
     of their role in its grid (the backup, or the regular holder when the person was the
     backup) with `issue.assigned` reason `backup_cover`, covering_for the person; the
     new holder signs off again. Work with no one available to take it stays with the person
-    (`kept`). While away, new work of their grids goes to the backup, and reports needing
-    a role no one can take wait for an operator (`issue.unroutable`, reason
-    `no_available_staff`). `available: true` marks them back: new work reaches them again;
+    (`kept`). While away, any work given to their grids (a report, a reopen, a referral
+    sent back, an operator's or a meeting's assignment) goes to the backup; work needing a
+    role no one can take waits for an operator (a report: `issue.unroutable`, reason
+    `no_available_staff`; see docs/decisions.md for the other paths). `available: true` marks them back: new work reaches them again;
     work already handed over stays with the backup. Marking someone as they already stand
     writes nothing."""
     result = await service.change_availability(

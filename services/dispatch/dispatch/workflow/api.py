@@ -129,13 +129,15 @@ async def referral_outcome(issue_id: IssueId, body: ReferralOutcome, caller: Des
                            pool: PoolDep, key: IdempotencyKey, clock: ClockDep,
                            settings: SettingsDep) -> JSONResponse:
     """From `referred`. Resolved: the issue is resolved (via `referral`) and the resident's
-    7 days start. Not resolved: back to its grid's staff with a new sign-off deadline, or to
-    the operator queue when it has no grid."""
+    7 days start. Not resolved: back to its grid's staff with a new sign-off deadline (a
+    backup for anyone on leave, named in `covering_for`), or to the operator queue
+    (`returned`) when it has no grid or its holder and backup are both on leave."""
     async def decision(conn, issue, now):
         return decide.referral_outcome(
             issue, by=caller, now=now, outcome=body.outcome, resolved=body.resolved,
             grid=await service.grid_of(conn, issue.community, issue.grid_id),
-            limits=await service.limits_of(conn, issue), timing=settings.timing)
+            limits=await service.limits_of(conn, issue), timing=settings.timing,
+            away=await staffing.away(conn, issue.community))
     return await _run(pool, issue_id=issue_id, action="referral-outcome", caller=caller,
                       key=key, payload=body.model_dump(mode="json"), clock=clock,
                       decision=decision)
@@ -146,13 +148,17 @@ async def assign(issue_id: IssueId, body: AssignIssue, caller: Desk, pool: PoolD
                  key: IdempotencyKey, clock: ClockDep, settings: SettingsDep) -> JSONResponse:
     """Any open issue (typically from the queue): to a grid of the caller's community and/or
     named people; a fresh sign-off deadline starts with the community's current limits.
-    An unknown grid is 422 naming `body.grid_id`."""
+    A grid's role whose holder is on leave goes to its backup (named in `covering_for`);
+    named people are taken as named. An unknown grid, or a needed role whose holder and
+    backup are both on leave, is 422 naming `body.grid_id` (the issue stays as it was)."""
     async def decision(conn, issue, now):
         rules.check(issue, "assign", caller)  # who and status before the grid lookup
         return decide.assign(issue, by=caller, grid=await service.target_grid(
                                  conn, issue, body.grid_id),
                              now=now, limits=await service.limits_of(conn, issue),
-                             timing=settings.timing, steward_id=body.steward_id,
+                             timing=settings.timing,
+                             away=await staffing.away(conn, issue.community),
+                             steward_id=body.steward_id,
                              repairer_id=body.repairer_id, note=body.note)
     return await _run(pool, issue_id=issue_id, action="assign", caller=caller, key=key,
                       payload=body.model_dump(mode="json"), clock=clock, decision=decision)

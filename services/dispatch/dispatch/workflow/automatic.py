@@ -13,7 +13,7 @@ from dispatch.grids.domain import Grid
 from dispatch.sla.limits import Limits, Timing
 from dispatch.workflow import rules
 from dispatch.workflow.aggregate import Issue
-from dispatch.workflow.decide import to_grid, step
+from dispatch.workflow.decide import Away, step, to_grid
 
 CLOCK = "clock"
 DISPATCH = "dispatch"
@@ -51,12 +51,19 @@ REFUSALS = {
 }
 
 
+NO_GRID = "no grid to take it: waits for an operator"
+NO_ONE_AVAILABLE = "no one of the grid available (on leave): waits for an operator"
+
+
 def settle(issue: Issue, *, action: str, action_event_id: str, by: str, at: datetime,
-           grid: Grid | None, limits: Limits | None, now: datetime, timing: Timing) -> list:
+           grid: Grid | None, limits: Limits | None, now: datetime, timing: Timing,
+           away: Away) -> list:
     """Apply a resident's cancel / confirm / reopen if the issue still allows it, else refuse.
 
     `at` is when the resident acted: a reopen counts if made before `close_due_at`, even when
     dispatch reads it later, unless the auto-close was recorded first (then it is refused).
+    A reopen goes to whoever holds the grid's roles now (a backup for anyone `away`), or
+    waits for an operator (`returned`) when the issue has no grid or no one available.
     """
     def settled(outcome: str, status: str, reason: str | None = None):
         return ResidentActionSettled(**step(issue, by), status=status, action=action,
@@ -75,7 +82,9 @@ def settle(issue: Issue, *, action: str, action_event_id: str, by: str, at: date
     if issue.close_due_at is not None and at >= issue.close_due_at:
         return [settled("refused", issue.status, "reopened after the 7 days to answer")]
     if grid is None or limits is None:
-        return [settled("applied", "returned", "no grid to take it: waits for an operator")]
-    return [settled("applied", "assigned"),
-            to_grid(issue, grid, now=now, limits=limits, timing=timing, by=DISPATCH,
-                     reason="reopened")]
+        return [settled("applied", "returned", NO_GRID)]
+    assigned = to_grid(issue, grid, away=away, now=now, limits=limits, timing=timing,
+                       by=DISPATCH, reason="reopened")
+    if assigned is None:
+        return [settled("applied", "returned", NO_ONE_AVAILABLE)]
+    return [settled("applied", "assigned"), assigned]

@@ -17,10 +17,12 @@ from redgrid_shared.events import (IssueAccepted, IssueAssigned, IssueEscalated,
 from dispatch.errors import Invalid
 from dispatch.grids.domain import Grid
 from dispatch.sla.limits import Limits, Timing
+from dispatch.staffing.cover import assignees
 from dispatch.workflow import rules
 from dispatch.workflow.aggregate import Issue
 
 PAID = "repair.paid"
+Away = set[str] | frozenset[str]  # people of the community on leave (staffing.store.away)
 
 
 def step(issue: Issue, by: str) -> dict:
@@ -96,9 +98,10 @@ def refer(issue: Issue, *, by: Principal, department: str, note: str | None,
 
 def referral_outcome(issue: Issue, *, by: Principal, now: datetime, outcome: str,
                      resolved: bool, grid: Grid | None, limits: Limits | None,
-                     timing: Timing) -> list:
+                     timing: Timing, away: Away) -> list:
     """The department's answer: resolved (the 7-day close clock starts), or back to the grid
-    (assigned again to its current staff), or to the operator queue when it has no grid."""
+    (assigned again to whoever holds its roles now, a backup for anyone `away`), or to the
+    operator queue (`returned`) when it has no grid or no one available to take it."""
     rules.check(issue, "referral_outcome", by)
     told = dict(**step(issue, by.sub), department=issue.department, outcome=outcome,
                 resolved=resolved)
@@ -106,21 +109,29 @@ def referral_outcome(issue: Issue, *, by: Principal, now: datetime, outcome: str
         return [IssueReferralOutcome(**told, status="referred"),
                 IssueResolved(**step(issue, by.sub), note=outcome, via="referral",
                               close_due_at=now + timing.auto_close)]
-    if grid is None or limits is None:
+    assigned = None if grid is None or limits is None else to_grid(
+        issue, grid, away=away, now=now, limits=limits, timing=timing, by=by.sub,
+        reason="referral_outcome")
+    if assigned is None:
         return [IssueReferralOutcome(**told, status="returned")]
-    return [IssueReferralOutcome(**told, status="referred"),
-            to_grid(issue, grid, now=now, limits=limits, timing=timing, by=by.sub,
-                     reason="referral_outcome")]
+    return [IssueReferralOutcome(**told, status="referred"), assigned]
 
 
 def assign(issue: Issue, *, by: Principal, grid: Grid, now: datetime, limits: Limits,
-           timing: Timing, steward_id: str | None = None, repairer_id: str | None = None,
-           note: str | None = None) -> list:
-    """An operator assigns by hand: to a grid (its steward, and repairer when the category
-    needs one) or to named people; a fresh sign-off clock starts."""
+           timing: Timing, away: Away, steward_id: str | None = None,
+           repairer_id: str | None = None, note: str | None = None) -> list:
+    """An operator assigns by hand: to a grid (whoever holds its steward role now, and the
+    repairer role when the category needs one) and/or to named people (taken as named); a
+    fresh sign-off clock starts. A role no one of the grid can take (holder and backup
+    `away`) is refused, naming `body.grid_id`: the issue stays where it is."""
     rules.check(issue, "assign", by)
-    return [to_grid(issue, grid, now=now, limits=limits, timing=timing, by=by.sub,
-                     reason="manual", steward=steward_id, repairer=repairer_id, note=note)]
+    assigned = to_grid(issue, grid, away=away, now=now, limits=limits, timing=timing,
+                       by=by.sub, reason="manual", steward=steward_id, repairer=repairer_id,
+                       note=note)
+    if assigned is None:
+        raise Invalid("body.grid_id", unstaffed(grid, "name the people who take it, or "
+                                                      "choose another grid"))
+    return [assigned]
 
 
 # --- decisions of a meeting on its agenda (recorded by an operator or admin) -----------------
@@ -135,12 +146,17 @@ def resolve_at_meeting(issue: Issue, *, by: Principal, now: datetime, meeting_da
 
 
 def assign_at_meeting(issue: Issue, *, by: Principal, grid: Grid, unit: str | None,
-                      now: datetime, limits: Limits, timing: Timing,
-                      note: str | None = None) -> list:
-    """The meeting gives the work to a unit (e.g. a 后盾单位), carried by the grid's staff."""
+                      now: datetime, limits: Limits, timing: Timing, away: Away,
+                      field: str, note: str | None = None) -> list:
+    """The meeting gives the work to a unit (e.g. a 后盾单位), carried by the grid's staff
+    (a backup for anyone `away`); refused, naming `field` (the decision in the minutes),
+    when a needed role has no one available."""
     rules.check(issue, "meeting_assign", by)
-    return [to_grid(issue, grid, now=now, limits=limits, timing=timing, by=by.sub,
-                     reason="meeting", unit=unit, note=note)]
+    assigned = to_grid(issue, grid, away=away, now=now, limits=limits, timing=timing,
+                       by=by.sub, reason="meeting", unit=unit, note=note)
+    if assigned is None:
+        raise Invalid(field, unstaffed(grid, "refer it, carry it, or assign it by hand later"))
+    return [assigned]
 
 
 def carry(issue: Issue, *, by: Principal, to_meeting: date, reason: str) -> list:
@@ -162,14 +178,28 @@ def cover(issue: Issue, *, by: str, steward_id: str | None, repairer_id: str | N
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def to_grid(issue: Issue, grid: Grid, *, now: datetime, limits: Limits, timing: Timing,
-             by: str, reason: str, steward: str | None = None, repairer: str | None = None,
-             unit: str | None = None, note: str | None = None) -> IssueAssigned:
+def to_grid(issue: Issue, grid: Grid, *, away: Away, now: datetime, limits: Limits,
+            timing: Timing, by: str, reason: str, steward: str | None = None,
+            repairer: str | None = None, unit: str | None = None,
+            note: str | None = None) -> IssueAssigned | None:
+    """The issue given to a grid: its roles go to whoever is available (staffing.cover,
+    the same rule as routing), absent regular holders named in `covering_for`; None when
+    a needed role has no one available (the caller decides what waits for an operator)."""
     category = catalog.CATEGORIES.get(issue.category or "")
-    default_repairer = grid.repairer if category and category.needs_repairer else None
-    return _assigned(issue, grid_id=grid.grid_id, steward=steward or grid.steward,
-                     repairer=repairer or default_repairer, now=now, limits=limits,
-                     timing=timing, by=by, reason=reason, unit=unit, note=note)
+    people = assignees(grid, needs_repairer=bool(category and category.needs_repairer),
+                       away=away, steward=steward, repairer=repairer)
+    if people is None:
+        return None
+    return _assigned(issue, grid_id=grid.grid_id, steward=people.steward,
+                     repairer=people.repairer, now=now, limits=limits, timing=timing, by=by,
+                     reason=reason, covering_for=list(people.covering_for), unit=unit,
+                     note=note)
+
+
+def unstaffed(grid: Grid, then: str) -> str:
+    """Why work cannot go to a grid now, and what to do instead."""
+    return (f"no one available in grid {grid.grid_id}: a needed role's holder is on leave "
+            f"and its backup is on leave or not set; {then}")
 
 
 def _assigned(issue: Issue, *, grid_id: str, steward: str, repairer: str | None, now: datetime,

@@ -9,6 +9,7 @@ from redgrid_shared.eventstore import ConcurrencyConflict
 
 from dispatch.errors import NotFound
 from dispatch.sla.limits import Timing
+from dispatch.staffing import store as staffing
 from dispatch.workflow import automatic, service, stream
 
 ACTIONS = {IssueCancelled.TYPE: ("cancel", IssueCancelled),
@@ -32,7 +33,8 @@ async def settle_action(conn: asyncpg.Connection, env: Envelope, *, clock: Clock
         events = automatic.settle(issue, action=action, action_event_id=str(env.id),
                                   by=data.by, at=env.time, grid=grid,
                                   limits=await service.limits_of(conn, issue), now=now,
-                                  timing=timing)
+                                  timing=timing,
+                                  away=await staffing.away(conn, issue.community))
         try:
             await stream.append(conn, issue, events, now=now)
             return

@@ -15,12 +15,11 @@ from dispatch.grids.domain import Grid, from_row
 from dispatch.sla import store as sla
 from dispatch.sla.limits import Timing, limits_for
 from dispatch.staffing import store as staffing
-from dispatch.staffing.cover import assignees
+from dispatch.staffing.cover import NO_AVAILABLE_STAFF, assignees
 from dispatch.workflow import store, stream
 
 NO_GRID = "no_grid_for_building"
 UNKNOWN_CATEGORY = "unknown_category"
-NO_AVAILABLE_STAFF = "no_available_staff"  # a needed role's holder and backup are both away
 
 
 def route(report: IssueReported, grids: Iterable[Grid], *, now: datetime, timing: Timing,

@@ -45,9 +45,10 @@ def operator(community: str, sub: str = "op-01") -> dict:
 
 
 async def escalated(pool, client, community: str, count: int, *, at=ESCALATED_AT,
-                    **report_fields) -> list[str]:
-    """Issues reported in a new grid of the community and escalated by an operator at `at`."""
-    g = await grid(client, community=community)
+                    grid_fields: dict | None = None, **report_fields) -> list[str]:
+    """Issues reported in a new grid of the community (`grid_fields` override its fresh
+    people) and escalated by an operator at `at`."""
+    g = await grid(client, community=community, **(grid_fields or {}))
     ids = []
     desk = Principal(sub="op-01", role="operator", community=community)
     for _ in range(count):

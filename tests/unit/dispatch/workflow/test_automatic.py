@@ -61,9 +61,10 @@ def test_seven_days_of_silence_close_a_resolved_issue():
     assert automatic.auto_close(issue(status="closed", close_due_at=NOW), now=NOW) == []
 
 
-def settle(state, action, *, at=NOW, grid_=None):
+def settle(state, action, *, at=NOW, grid_=None, away=frozenset()):
     return automatic.settle(state, action=action, action_event_id="ev-1", by="u-1001", at=at,
-                            grid=grid_ or grid(), limits=LIMITS, now=NOW, timing=TIMING)
+                            grid=grid_ or grid(), limits=LIMITS, now=NOW, timing=TIMING,
+                            away=away)
 
 
 @pytest.mark.parametrize("status", ["assigned", "accepted", "unroutable", "returned"])

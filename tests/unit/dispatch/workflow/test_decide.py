@@ -19,6 +19,8 @@ from tests.unit.dispatch.workflow.builders import (LIMITS, NOW, OPERATOR, REPAIR
 
 GRID = grid(backup_steward="s-04", backup_repairer="r-04")
 DAY = date(2026, 12, 4)
+NONE_AWAY: frozenset[str] = frozenset()
+FIELD = "body.decisions.0.decision"
 
 
 def test_accept_on_time_starts_the_completion_clock_with_the_limit_set_at_assignment():
@@ -117,7 +119,7 @@ def test_refer_and_outcome_resolved_starts_the_close_clock():
     state = evolve(issue(), referred)
     outcome, resolved = decide.referral_outcome(state, by=OPERATOR, now=NOW, outcome="ok",
                                                 resolved=True, grid=GRID, limits=LIMITS,
-                                                timing=TIMING)
+                                                timing=TIMING, away=NONE_AWAY)
     assert isinstance(outcome, IssueReferralOutcome) and outcome.department == "police"
     assert resolved.via == "referral" and resolved.close_due_at == NOW + timedelta(days=7)
 
@@ -126,34 +128,34 @@ def test_an_unresolved_referral_goes_back_to_the_grid_or_the_queue():
     state = evolve(issue(), decide.refer(issue(), by=OPERATOR, department="housing",
                                          note=None)[0])
     _, back = decide.referral_outcome(state, by=OPERATOR, now=NOW, outcome="not ours",
-                                      resolved=False, grid=GRID, limits=LIMITS, timing=TIMING)
+                                      resolved=False, grid=GRID, limits=LIMITS, timing=TIMING, away=NONE_AWAY)
     assert back.reason == "referral_outcome" and back.steward_id == GRID.steward
     [queued] = decide.referral_outcome(state, by=OPERATOR, now=NOW, outcome="no",
-                                       resolved=False, grid=None, limits=None, timing=TIMING)
+                                       resolved=False, grid=None, limits=None, timing=TIMING, away=NONE_AWAY)
     assert queued.status == "returned"
 
 
 def test_manual_assignment_to_a_grid_or_named_people():
     unroutable = issue(status="unroutable", grid_id=None, steward_id=None, repairer_id=None)
     [to_grid] = decide.assign(unroutable, by=OPERATOR, grid=GRID, now=NOW, limits=LIMITS,
-                              timing=TIMING)
+                              timing=TIMING, away=NONE_AWAY)
     assert (to_grid.grid_id, to_grid.steward_id, to_grid.repairer_id) == ("g-03", "s-03", "r-03")
     assert to_grid.reason == "manual" and to_grid.assigned_by == "o-01"
     [to_people] = decide.assign(unroutable, by=OPERATOR, grid=GRID, now=NOW, limits=LIMITS,
-                                timing=TIMING, steward_id="s-07")
+                                timing=TIMING, away=NONE_AWAY, steward_id="s-07")
     assert to_people.steward_id == "s-07"
 
 
 def test_a_category_without_repair_gets_no_repairer_from_the_grid():
     [event] = decide.assign(issue(status="returned", category="dispute.neighbor"), by=OPERATOR,
-                            grid=GRID, now=NOW, limits=LIMITS, timing=TIMING)
+                            grid=GRID, now=NOW, limits=LIMITS, timing=TIMING, away=NONE_AWAY)
     assert event.repairer_id is None
 
 
 def test_urgency_of_a_new_assignment_comes_from_the_limits():
     urgent = Limits(30, 1440, True)
     [event] = decide.assign(issue(status="returned"), by=OPERATOR, grid=GRID, now=NOW,
-                            limits=urgent, timing=TIMING)
+                            limits=urgent, timing=TIMING, away=NONE_AWAY)
     assert event.urgent and event.signoff_due_at == NOW + timedelta(minutes=30)
 
 
@@ -163,7 +165,7 @@ def test_meeting_decisions_on_an_escalated_issue():
                                            note=None, timing=TIMING)
     assert (resolved.via, resolved.meeting_date, resolved.on_time) == ("meeting", DAY, None)
     [unit] = decide.assign_at_meeting(escalated, by=OPERATOR, grid=GRID, unit="u-street",
-                                      now=NOW, limits=LIMITS, timing=TIMING)
+                                      now=NOW, limits=LIMITS, timing=TIMING, away=NONE_AWAY, field=FIELD)
     assert (unit.reason, unit.unit) == ("meeting", "u-street")
     [referred] = decide.refer(escalated, by=OPERATOR, department="fire", note=None,
                               meeting_date=DAY)
