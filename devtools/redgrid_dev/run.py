@@ -166,7 +166,9 @@ def _print_banner(env: dict[str, str], services: list[Service]) -> None:
     lines = ["", "RedGrid is running (Ctrl-C to stop)"]
     lines += [f"  {s.name:<8} {s.url}   docs: {s.url}/docs" for s in services]
     stats = next(s for s in services if s.name == "stats")
-    lines += [f"  dashboard {stats.url}/dashboard", ""]
+    operator = _mint(env, "operator", "op-1", [])
+    lines += ["", "Point a browser at the operations dashboard (signed in as operator op-1):",
+              f"  {stats.url}/dashboard#token={operator}", ""]
     if env["REDGRID_JWT_SECRET"] == DEFAULT_SECRET:
         lines.append("JWT secret: the development secret (set REDGRID_JWT_SECRET for anything else)")
     lines.append("Development tokens (community erqiaoxi, 24 h):")
