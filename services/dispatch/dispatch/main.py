@@ -27,7 +27,8 @@ from redgrid_shared.clock import Clock, clock_from_settings
 from redgrid_shared.runtime import Runtime
 from redgrid_shared.service import create_service_app
 
-from dispatch import consumer, edge, ledger
+from dispatch import consumer, ledger
+from redgrid_shared import edge
 from dispatch.campaigns import api as campaigns_api
 from dispatch.grids import api as grids_api
 from dispatch.meetings import api as meetings_api

@@ -5,7 +5,7 @@ import binascii
 import json
 from datetime import datetime, timezone
 
-from dispatch.errors import Invalid
+from redgrid_shared.domain import Invalid
 
 
 def encode(at: datetime, *rest: int | str) -> str:

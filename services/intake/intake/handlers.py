@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import asyncpg
 
 from intake import store
-from intake.errors import Invalid, NotAllowed, NotFound
+from redgrid_shared.domain import Invalid, NotAllowed, NotFound
 from intake.media import links as photo_links
 from intake.models import IssuePage, IssueView, ReportIssue, TimelineEntry
 from intake.timeline import timeline_data

@@ -20,7 +20,8 @@ from importlib import resources
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from intake import api, consumer, edge, ledger
+from intake import api, consumer, ledger
+from redgrid_shared import edge
 from intake.actions import api as actions_api
 from intake.categories import api as categories_api
 from intake.media import router as media_router

@@ -3,8 +3,8 @@
 import httpx
 from fastapi import FastAPI
 
-from dispatch import edge
-from dispatch.errors import Conflict, Invalid, NotAllowed, NotFound, WrongStatus
+from redgrid_shared import edge
+from redgrid_shared.domain import Conflict, Invalid, NotAllowed, NotFound, WrongStatus
 
 
 def test_each_domain_error_has_its_status():

@@ -6,7 +6,7 @@ import pytest
 
 from redgrid_shared.auth import Principal
 
-from dispatch.errors import Conflict, NotAllowed
+from redgrid_shared.domain import Conflict, NotAllowed
 from dispatch.grids.domain import decide_configure, evolve, grid_stream, visible
 from dispatch.grids.models import GridView
 from tests.unit.dispatch.builders import admin, configure

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from dispatch import paging
-from dispatch.errors import Invalid
+from redgrid_shared.domain import Invalid
 from dispatch.sla.limits import Timing, category_limits, limits_for
 from dispatch.timers.plan import wanted
 from tests.unit.dispatch.workflow.builders import NOW, issue

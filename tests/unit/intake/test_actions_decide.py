@@ -7,7 +7,7 @@ import pytest
 
 from intake.actions import decide
 from intake.actions.models import Cancel, Comment, Rate, Reopen
-from intake.errors import Conflict, NotAllowed, WrongStatus
+from redgrid_shared.domain import Conflict, NotAllowed, WrongStatus
 from redgrid_shared import events
 from tests.unit.intake.builders import principal
 

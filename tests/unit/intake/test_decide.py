@@ -8,7 +8,7 @@ import pytest
 
 from intake import handlers, timeline
 from intake.categories.handlers import category_views
-from intake.errors import Invalid, NotAllowed
+from redgrid_shared.domain import Invalid, NotAllowed
 from intake.models import ReportIssue
 from tests.unit.intake.builders import COMMUNITY, principal, report
 

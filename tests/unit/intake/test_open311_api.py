@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from intake.errors import Invalid, NotAllowed
+from redgrid_shared.domain import Invalid, NotAllowed
 from intake.main import create_app
 from intake.open311 import handlers as open311_handlers
 from intake.settings import Settings

@@ -12,7 +12,7 @@ from dispatch.campaigns import service
 from dispatch.campaigns.models import (CAMPAIGN_ID_PATTERN, AddIssues, CampaignPage,
                                        CampaignView, CloseCampaign, IssuesAdded, OpenCampaign)
 from dispatch.deps import ClockDep, Desk, Worker
-from dispatch.edge import error_example
+from redgrid_shared.edge import error_example
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 

@@ -8,7 +8,7 @@ from redgrid_shared.auth import Principal
 from redgrid_shared.events import CampaignClosed, CampaignIssuesAdded, CampaignOpened
 
 from dispatch.campaigns.models import Match, OpenCampaign
-from dispatch.errors import Conflict, Invalid
+from redgrid_shared.domain import Conflict, Invalid
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 

@@ -18,7 +18,7 @@ from dispatch import SERVICE
 from dispatch.campaigns import decide, store
 from dispatch.campaigns.models import (AddIssues, CampaignPage, CampaignView, CloseCampaign,
                                        IssuesAdded, OpenCampaign)
-from dispatch.errors import Invalid, NotFound
+from redgrid_shared.domain import Invalid, NotFound
 
 
 CLEARED = ("resolved", "closed")

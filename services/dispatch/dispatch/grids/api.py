@@ -10,7 +10,7 @@ from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import Admin, ClockDep
-from dispatch.edge import error_example as _error
+from redgrid_shared.edge import error_example as _error
 from dispatch.grids import service
 from dispatch.grids.models import ID_PATTERN, ConfigureGrid, GridPage, GridView
 

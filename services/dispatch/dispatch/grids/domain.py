@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from redgrid_shared.auth import Principal
 from redgrid_shared.events import GridConfigured, GridMember
 
-from dispatch.errors import Conflict, NotAllowed
+from redgrid_shared.domain import Conflict, NotAllowed
 from dispatch.grids.models import ConfigureGrid, GridView
 
 

@@ -13,7 +13,7 @@ from redgrid_shared.events import GridConfigured, envelope, parse
 from redgrid_shared.eventstore import ConcurrencyConflict, PgEventStore
 
 from dispatch import SERVICE
-from dispatch.errors import NotFound
+from redgrid_shared.domain import NotFound
 from dispatch.grids import store
 from dispatch.grids.domain import (Grid, building_taken, decide_configure, evolve, grid_stream,
                                    visible)

@@ -10,7 +10,7 @@ from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import ClockDep, Desk, SettingsDep, Worker
-from dispatch.edge import error_example
+from redgrid_shared.edge import error_example
 from dispatch.meetings import service
 from dispatch.meetings.models import MeetingView, NextMeeting, RecordMinutes
 

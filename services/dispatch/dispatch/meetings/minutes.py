@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from redgrid_shared.events import Attendees, MeetingDecision, MeetingHeld
 
-from dispatch.errors import Conflict, Invalid
+from redgrid_shared.domain import Conflict, Invalid
 from dispatch.meetings.calendar import is_meeting_day, local_date
 from dispatch.meetings.models import RecordMinutes
 

@@ -14,7 +14,7 @@ from redgrid_shared.events import MeetingDecision, MeetingHeld, envelope
 from redgrid_shared.eventstore import ConcurrencyConflict, PgEventStore
 
 from dispatch import SERVICE
-from dispatch.errors import Invalid
+from redgrid_shared.domain import Invalid
 from dispatch.meetings import minutes, store, views
 from dispatch.meetings.calendar import is_meeting_day, local_date, meeting_day_after, next_meeting_day
 from dispatch.meetings.models import MeetingView, NextMeeting, PendingMeeting, RecordMinutes

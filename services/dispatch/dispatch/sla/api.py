@@ -9,7 +9,7 @@ from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import Admin, ClockDep, SettingsDep, Worker
-from dispatch.edge import error_example
+from redgrid_shared.edge import error_example
 from dispatch.sla import service
 from dispatch.sla.models import CategoryCode, CategoryLimitsView, SetLimits, SlaView
 

@@ -10,7 +10,7 @@ from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import ClockDep, SettingsDep, Worker
-from dispatch.edge import error_example
+from redgrid_shared.edge import error_example
 from dispatch.grids.models import ID_PATTERN
 from dispatch.staffing import decide, service
 from dispatch.staffing.models import AvailabilityView, ChangeAvailability, GridHistory

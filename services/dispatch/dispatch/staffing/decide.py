@@ -3,7 +3,7 @@
 from redgrid_shared.auth import Principal
 from redgrid_shared.events import StaffAvailabilityChanged
 
-from dispatch.errors import NotAllowed
+from redgrid_shared.domain import NotAllowed
 from dispatch.staffing.models import ChangeAvailability
 
 

@@ -16,7 +16,7 @@ from redgrid_shared.events import GridConfigured, StaffAvailabilityChanged, enve
 from redgrid_shared.eventstore import ConcurrencyConflict, PgEventStore
 
 from dispatch import SERVICE
-from dispatch.errors import NotFound
+from redgrid_shared.domain import NotFound
 from dispatch.grids import store as grids
 from dispatch.grids.domain import visible
 from dispatch.grids.models import GridView

@@ -18,7 +18,7 @@ from prometheus_client import Counter
 from redgrid_shared.clock import Clock
 from redgrid_shared.eventstore import ConcurrencyConflict
 
-from dispatch.errors import NotFound
+from redgrid_shared.domain import NotFound
 from dispatch.meetings.calendar import next_meeting_day
 from dispatch.timers import store
 from dispatch.workflow import automatic, stream

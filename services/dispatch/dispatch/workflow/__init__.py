@@ -13,5 +13,5 @@ Meeting decisions: `decide.resolve_at_meeting`, `decide.assign_at_meeting` (to a
 `decide.refer(..., meeting_date=day)`, `decide.carry(..., to_meeting=next_day)`; backups:
 `decide.cover(...)` (issue.assigned, reason backup_cover). Limits for a new assignment come
 from `dispatch.sla` (`limits_for`); which escalated issues await which meeting from
-`workflow.store.agenda` / `awaiting_meetings`. Refusals are `dispatch.errors` domain errors.
+`workflow.store.agenda` / `awaiting_meetings`. Refusals are `redgrid_shared.domain` errors.
 """

@@ -11,7 +11,7 @@ from redgrid_shared.deps import IdempotencyKey, PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import ClockDep, Desk, SettingsDep, Worker
-from dispatch.edge import error_example
+from redgrid_shared.edge import error_example
 from dispatch.meetings.calendar import next_meeting_day
 from dispatch.staffing import store as staffing
 from dispatch.workflow import decide, rules, service

@@ -14,7 +14,7 @@ from redgrid_shared.events import (IssueAccepted, IssueAssigned, IssueEscalated,
                                    IssueReferralOutcome, IssueReferred, IssueResolved,
                                    IssueReturned, IssueStarted)
 
-from dispatch.errors import Invalid
+from redgrid_shared.domain import Invalid
 from dispatch.grids.domain import Grid
 from dispatch.sla.limits import Limits, Timing
 from dispatch.staffing.cover import assignees

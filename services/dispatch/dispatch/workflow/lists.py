@@ -8,7 +8,7 @@ from redgrid_shared.deps import PoolDep
 from redgrid_shared.errors import ERROR_RESPONSES
 
 from dispatch.deps import Desk, Worker
-from dispatch.edge import error_example
+from redgrid_shared.edge import error_example
 from dispatch.workflow import service
 from dispatch.workflow.api import ERRORS, IssueId
 from dispatch.workflow.models import IssueWork, WorkPage

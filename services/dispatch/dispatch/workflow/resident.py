@@ -7,7 +7,7 @@ from redgrid_shared.clock import Clock
 from redgrid_shared.events import Envelope, IssueCancelled, IssueConfirmed, IssueReopened
 from redgrid_shared.eventstore import ConcurrencyConflict
 
-from dispatch.errors import NotFound
+from redgrid_shared.domain import NotFound
 from dispatch.sla.limits import Timing
 from dispatch.staffing import store as staffing
 from dispatch.workflow import automatic, service, stream

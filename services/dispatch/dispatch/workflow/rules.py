@@ -6,7 +6,7 @@ before producing any event.
 
 from redgrid_shared.auth import Principal
 
-from dispatch.errors import NotAllowed, NotFound, WrongStatus
+from redgrid_shared.domain import NotAllowed, NotFound, WrongStatus
 from dispatch.workflow.aggregate import Issue
 
 OPEN = frozenset({"unroutable", "assigned", "accepted", "in_progress", "returned",

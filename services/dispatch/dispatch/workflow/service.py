@@ -11,7 +11,7 @@ from redgrid_shared.auth import Principal
 from redgrid_shared.clock import Clock
 
 from dispatch import paging
-from dispatch.errors import Invalid, NotFound
+from redgrid_shared.domain import Invalid, NotFound
 from dispatch.grids import store as grids
 from dispatch.grids.domain import Grid, from_row
 from dispatch.sla import store as sla

@@ -23,7 +23,7 @@ from redgrid_shared.events import EventData, envelope, parse
 from redgrid_shared.eventstore import PgEventStore
 
 from dispatch import SERVICE
-from dispatch.errors import NotFound
+from redgrid_shared.domain import NotFound
 from dispatch.timers import store as timers
 from dispatch.workflow import store
 from dispatch.workflow.aggregate import Issue, fold

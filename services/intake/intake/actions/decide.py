@@ -10,7 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from intake.actions.models import Cancel, Comment, Rate, Reopen
-from intake.errors import Conflict, NotAllowed, WrongStatus
+from redgrid_shared.domain import Conflict, NotAllowed, WrongStatus
 from redgrid_shared import events
 from redgrid_shared.auth import Principal
 

@@ -24,7 +24,7 @@ from intake.media.storage import MediaStorage
 from redgrid_shared import idempotency
 from redgrid_shared.auth import Principal
 from redgrid_shared.clock import Clock, system_clock
-from intake.errors import NotAllowed, NotFound, TooLarge, Unsupported
+from redgrid_shared.domain import NotAllowed, NotFound, TooLarge, Unsupported
 
 log = logging.getLogger(__name__)
 # Who may upload: whoever may file a report (repairers do not).

@@ -5,7 +5,7 @@ import asyncpg
 
 from intake.media import store
 from redgrid_shared.auth import Principal
-from intake.errors import Invalid
+from redgrid_shared.domain import Invalid
 
 
 def uploaded_by(principal: Principal, media) -> bool:

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import asyncpg
 from pydantic import ValidationError
 
-from intake import errors as issue_errors
+from redgrid_shared import domain as issue_errors
 from intake import handlers as issues
 from intake.models import ReportIssue
 from intake.open311 import query, services, status, store

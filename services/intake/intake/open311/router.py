@@ -12,8 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from intake import edge
-from intake.errors import DomainError
+from redgrid_shared import edge
+from redgrid_shared.domain import DomainError
 from intake.open311 import docs, formats, handlers, services
 from intake.open311.errors import BadRequest, KeyRefused, NotFound
 from intake.open311.models import (Discovery, IssueKey, KeyIssued, KeyView, RequestCreated,

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from dispatch.campaigns import decide
 from dispatch.campaigns.models import AddIssues, Match, OpenCampaign
-from dispatch.errors import Conflict, Invalid
+from redgrid_shared.domain import Conflict, Invalid
 from tests.unit.dispatch.builders import admin
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 import pytest
 from pydantic import ValidationError
 
-from dispatch.errors import Conflict, Invalid
+from redgrid_shared.domain import Conflict, Invalid
 from dispatch.meetings.minutes import NOT_DECIDED, check_meeting_day, decide_minutes
 from dispatch.meetings.models import RecordMinutes
 

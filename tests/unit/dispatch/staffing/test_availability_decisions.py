@@ -4,7 +4,7 @@ import pytest
 
 from redgrid_shared.auth import Principal
 
-from dispatch.errors import NotAllowed
+from redgrid_shared.domain import NotAllowed
 from dispatch.staffing.decide import decide_availability
 from dispatch.staffing.models import ChangeAvailability
 

@@ -9,7 +9,7 @@ import pytest
 
 from redgrid_shared.events import IssueAssigned, IssueReferralOutcome, ResidentActionSettled
 
-from dispatch.errors import Invalid
+from redgrid_shared.domain import Invalid
 from dispatch.staffing.cover import Assignees, assignees
 from dispatch.workflow import automatic, decide
 from dispatch.workflow.aggregate import evolve

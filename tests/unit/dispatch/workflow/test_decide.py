@@ -9,7 +9,7 @@ from redgrid_shared.events import (IssueAccepted, IssueAssigned, IssueEscalated,
                                    IssueReferralOutcome, IssueReferred, IssueResolved,
                                    IssueReturned, IssueStarted)
 
-from dispatch.errors import Invalid, WrongStatus
+from redgrid_shared.domain import Invalid, WrongStatus
 from dispatch.sla.limits import Limits, Timing
 from dispatch.workflow import decide
 from dispatch.workflow.aggregate import evolve

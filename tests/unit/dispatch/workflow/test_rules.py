@@ -2,7 +2,7 @@
 
 import pytest
 
-from dispatch.errors import NotAllowed, NotFound, WrongStatus
+from redgrid_shared.domain import NotAllowed, NotFound, WrongStatus
 from dispatch.workflow import rules
 from tests.unit.dispatch.workflow.builders import (ADMIN, GRID_MATE, NEIGHBOUR_OPERATOR,
                                                    NEIGHBOUR_STEWARD, OPERATOR, OTHER_STEWARD,

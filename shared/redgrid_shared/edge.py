@@ -3,8 +3,8 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from intake.errors import (Conflict, DomainError, Invalid, NotAllowed, NotFound, TooLarge,
-                           Unsupported, WrongStatus)
+from redgrid_shared.domain import (Conflict, DomainError, Invalid, NotAllowed, NotFound,
+                                   TooLarge, Unsupported, WrongStatus)
 from redgrid_shared.errors import error_body
 
 STATUS = {NotFound: 404, NotAllowed: 403, Invalid: 422, WrongStatus: 409, Conflict: 409,
@@ -24,3 +24,10 @@ async def _on_domain_error(_: Request, exc: DomainError) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Map every DomainError raised under a route to its HTTP answer."""
     app.add_exception_handler(DomainError, _on_domain_error)
+
+
+def error_example(description: str, code: str, message: str,
+                  fields: dict | None = None) -> dict:
+    """An OpenAPI `responses` entry with one example error body."""
+    example = error_body(code, message, fields)
+    return {"description": description, "content": {"application/json": {"example": example}}}

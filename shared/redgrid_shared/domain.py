@@ -1,7 +1,7 @@
-"""Domain errors of intake: what decide functions raise. No HTTP here.
+"""Domain errors: what the services' pure decide functions raise. No HTTP here.
 
-`intake.edge` is the one place that turns them into HTTP answers (the same kinds as
-dispatch's, so both services answer a refused action alike).
+`redgrid_shared.edge` is the one place that turns them into HTTP answers, the same way in
+every service, so a refused action is answered alike wherever it was refused.
 """
 
 
@@ -16,7 +16,7 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    """No such issue, or not one the caller may see (the two look the same)."""
+    """No such thing, or not one the caller may see (the two look the same)."""
 
     code = "not_found"
 
@@ -28,7 +28,7 @@ class NotAllowed(DomainError):
 
 
 class Invalid(DomainError):
-    """A request field breaks a domain rule (e.g. staff reporting without naming the resident)."""
+    """A request field breaks a domain rule (e.g. a resolve of paid work without an amount)."""
 
     code = "invalid_request"
 
@@ -36,6 +36,7 @@ class Invalid(DomainError):
         fields = {field: message, **more}
         super().__init__(f"{field}: {message}" if not more
                          else f"invalid fields: {', '.join(fields)}", fields)
+        self.field = field
 
     @classmethod
     def each(cls, problems: dict[str, str]) -> "Invalid":
@@ -68,7 +69,8 @@ class WrongStatus(DomainError):
 
 
 class Conflict(DomainError):
-    """The request conflicts with the issue's state in another way (e.g. rated already)."""
+    """The request conflicts with other data or state (e.g. a building another grid holds, a
+    second rating)."""
 
     def __init__(self, code: str, message: str, fields: dict[str, str] | None = None):
         super().__init__(message, fields)
