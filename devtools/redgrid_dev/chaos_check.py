@@ -1,5 +1,7 @@
 """After the faults: wait until every accepted report is assigned once, counted once and seen
-by its resident, with nothing parked; or report what is lost or doubled at the deadline."""
+by its resident, with nothing parked, and every passed sign-off deadline has fired once (one
+issue.overdue, one issue.escalated, `escalated` in intake's view and in stats); or report what
+is lost or doubled at the deadline."""
 
 from __future__ import annotations
 
@@ -9,11 +11,15 @@ import time
 import asyncpg
 import httpx
 
+from redgrid_dev import chaos_timers
+
 SCHEMAS = ("intake", "dispatch", "stats")
 
 
-async def _seen_by_residents(client: httpx.AsyncClient, system, pending: dict[str, str]) -> set:
-    """Issue ids whose resident sees them assigned, among `pending` (issue -> resident)."""
+async def _seen_by_residents(client: httpx.AsyncClient, system, pending: dict[str, str],
+                             unsigned: set[str]) -> set:
+    """Issue ids whose resident sees them as they must end, among `pending` (issue ->
+    resident): escalated when their deadline was left to pass, else assigned."""
     gate, seen = asyncio.Semaphore(16), set()
 
     async def one(issue: str, resident: str) -> None:
@@ -23,7 +29,8 @@ async def _seen_by_residents(client: httpx.AsyncClient, system, pending: dict[st
                                      headers=system.token("resident", resident))
             except httpx.HTTPError:
                 return
-            if r.status_code == 200 and r.json().get("status") == "assigned":
+            final = "escalated" if issue in unsigned else "assigned"
+            if r.status_code == 200 and r.json().get("status") == final:
                 seen.add(issue)
 
     await asyncio.gather(*(one(i, r) for i, r in pending.items()))
@@ -37,8 +44,10 @@ async def _counted(client: httpx.AsyncClient, system) -> dict:
         body = r.json() if r.status_code == 200 else {}
     except httpx.HTTPError:
         body = {}
-    return {"collected": body.get("collected"),
-            "assigned": (body.get("by_status") or {}).get("assigned")}
+    by_status = body.get("by_status") or {}
+    return {"collected": body.get("collected"), "assigned": by_status.get("assigned"),
+            "escalated": by_status.get("escalated"), "escalations": body.get("escalations"),
+            "overdue_events": body.get("overdue_events")}
 
 
 async def _stores(system) -> dict:
@@ -55,20 +64,23 @@ async def _stores(system) -> dict:
             parked += await conn.fetchval(
                 f"SELECT count(*) FROM {schema}.dead_letters WHERE resolved_at IS NULL")
         return {"intake_issues": intake_rows, "assigned": {r["issue"]: r["n"] for r in assigned},
-                "parked": parked}
+                "parked": parked, "timers": await chaos_timers.stores(conn, system.community)}
     finally:
         await conn.close()
 
 
-async def measure(client: httpx.AsyncClient, system, accepted: dict, seen: set) -> dict:
-    """Where the system stands now against the accepted reports."""
+async def measure(client: httpx.AsyncClient, system, accepted: dict, unsigned: set[str],
+                  seen: set) -> dict:
+    """Where the system stands now against the accepted reports (key -> (issue, resident);
+    `unsigned`: the issues whose sign-off deadline is left to pass)."""
     issues = {issue: resident for issue, resident in accepted.values()}
     seen |= await _seen_by_residents(client, system,
-                                     {i: r for i, r in issues.items() if i not in seen})
+                                     {i: r for i, r in issues.items() if i not in seen},
+                                     unsigned)
     try:
         stores = await _stores(system)
     except (OSError, asyncpg.PostgresError):
-        stores = {"intake_issues": None, "assigned": {}, "parked": None}
+        stores = {"intake_issues": None, "assigned": {}, "parked": None, "timers": None}
     counted = await _counted(client, system)
     assigned = stores["assigned"]
     n = len(issues)
@@ -80,21 +92,26 @@ async def measure(client: httpx.AsyncClient, system, accepted: dict, seen: set) 
             "seen_by_resident": len(seen & set(issues)), "counted": counted["collected"],
             "counted_assigned": counted["assigned"], "intake_issues": stores["intake_issues"],
             "lost": len(set(not_assigned) | (set(issues) - seen)), "doubled": doubled,
-            "parked": stores["parked"]}
+            "parked": stores["parked"],
+            **chaos_timers.figures(stores["timers"], unsigned & set(issues), counted)}
 
 
 def passed(f: dict) -> bool:
-    """Every accepted report assigned once, seen, counted once; nothing parked."""
+    """Every accepted report assigned once, seen, counted once; nothing parked; every
+    deadline left to pass fired once (`chaos_timers.passed`)."""
     return (f["lost"] == 0 and f["doubled"] == 0 and f["parked"] == 0
             and f["assigned_once"] == f["accepted"] == f["seen_by_resident"]
-            == f["counted"] == f["counted_assigned"] == f["intake_issues"])
+            == f["counted"] == f["intake_issues"]
+            and f["counted_assigned"] == f["accepted"] - f["unsigned"]
+            and chaos_timers.passed(f))
 
 
-async def settle(client: httpx.AsyncClient, system, accepted: dict, *, timeout: float) -> dict:
+async def settle(client: httpx.AsyncClient, system, accepted: dict, unsigned: set[str], *,
+                 timeout: float) -> dict:
     """Measure until everything checks out or `timeout` passes; the last measurement."""
     deadline, seen = time.monotonic() + timeout, set()
     while True:
-        figures = await measure(client, system, accepted, seen)
+        figures = await measure(client, system, accepted, unsigned, seen)
         if passed(figures) or time.monotonic() > deadline:
             return figures
         await asyncio.sleep(0.5)
