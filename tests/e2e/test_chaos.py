@@ -3,7 +3,8 @@ crash-stops and the broker freezes; every accepted report is assigned once, coun
 seen by its resident, and nothing is parked. A quarter of the reports is left un-signed with
 SLAs scaled so their sign-off deadlines pass during the faults, while dispatch is killed, once
 in the middle of firing them: each passed deadline gives one issue.overdue and one
-issue.escalated, shows `escalated` to its resident and in stats. The long run is `make chaos`."""
+issue.escalated, shows `escalated` to its resident and in stats. An eighth is signed off by an
+operator through the faults (one issue.accepted each). The long run is `make chaos`."""
 
 import shutil
 import tempfile
@@ -14,9 +15,9 @@ from redgrid_dev import chaos, chaos_check
 
 async def test_no_report_or_deadline_is_lost_or_doubled_under_kills_crashes_and_freezes():
     tmp = Path(tempfile.mkdtemp(prefix="redgrid-test-chaos-"))
-    cfg = chaos.Config(reports=300, rate=10.0, reporters=8, fault_every=2.0,
+    cfg = chaos.Config(reports=240, rate=10.0, reporters=8, fault_every=2.0,
                        freeze_seconds=2.0, settle_timeout=120.0, seed=7,
-                       unsigned_every=4, signoff_seconds=5.0, dispatch_down=1.5)
+                       unsigned_every=4, signoff_seconds=5.0, dispatch_down=1.5, signed_every=8)
     try:
         figures = await chaos.run(cfg, tmp, log=lambda *_: None)
     finally:
@@ -27,3 +28,4 @@ async def test_no_report_or_deadline_is_lost_or_doubled_under_kills_crashes_and_
     assert figures["accepted"] == cfg.reports
     assert figures["deadlines_passed"] == figures["unsigned"] == cfg.reports // 4, figures
     assert figures["mid_fire_kills"] >= 1, figures  # dispatch died with due timers unfired
+    assert figures["signed_off"] == cfg.reports // 8, figures
