@@ -250,6 +250,8 @@ async def run(cfg: Config, tmp: Path, log=print) -> dict:
                     "load_seconds": round(loaded - started, 1),
                     "settle_seconds": round(time.monotonic() - loaded, 1), **result}
     except BaseException:
+        for task in figures.signing:
+            task.cancel()
         for s in system.services.values():
             if s.log_file.exists():
                 tail = s.log_file.read_text(errors="replace").splitlines()[-10:]

@@ -54,12 +54,14 @@ async def kill_dispatch_while_firing(system, down_seconds: float) -> int:
     service, env = system.services["dispatch"], system.env["dispatch"]
     await service.kill()
     await asyncio.sleep(down_seconds)
-    backlog = 0
+    backlog, conn = 0, None
     try:
         conn = await asyncpg.connect(system.pg.database_url, timeout=5)
         fired_before = (await _timer_counts(conn))[0]
     except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
-        conn = None
+        if conn is not None:
+            conn.terminate()
+        conn = None  # no view of the timers: the second kill comes unaimed
     try:
         await service.start(env)
         deadline = time.monotonic() + WATCH_SECONDS
