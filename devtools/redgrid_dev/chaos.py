@@ -6,7 +6,15 @@ accepted, while faults come in turn: each service SIGKILLed and restarted, Postg
 crash-stopped (immediate mode) and restarted, the broker frozen (SIGSTOP) for seconds. Then
 the run waits for the system to settle and checks, from the public APIs and the stores, that
 every accepted report was assigned once, counted once, is seen by its resident, and that
-nothing was parked (`chaos_check.py`). Timers and meetings are not exercised yet.
+nothing was parked (`chaos_check.py`).
+
+Timers too (`chaos_timers.py`): a share of the reports is left un-signed, and with
+SLA_TIME_SCALE its sign-off deadline passes during the faults; dispatch is killed around those
+deadlines, once on purpose while its timer worker fires a backlog. The check then wants, for
+every passed deadline, exactly one issue.overdue and one issue.escalated, `escalated` in
+intake's view and in stats' figures. Another share is signed off by an operator through
+dispatch's API during the faults (`chaos_staff.py`), retried with an Idempotency-Key: one
+issue.accepted each. Meetings are not exercised yet.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from pathlib import Path
 
 import httpx
 
-from redgrid_dev import chaos_check
+from redgrid_dev import chaos_check, chaos_staff, chaos_timers
 from redgrid_dev.broker import TansuBroker
 from redgrid_dev.ports import free_port
 from redgrid_dev.postgres import EmbeddedPostgres
@@ -36,7 +44,8 @@ from redgrid_shared.auth import mint_token
 
 SECRET = "redgrid-chaos-secret-long-enough-for-hs256"
 BUILDING = "b-chaos-1"
-FAULTS = ("kill intake", "kill dispatch", "crash postgres", "kill stats", "freeze broker")
+FAULTS = ("kill intake", "kill dispatch", "crash postgres", "kill stats", "freeze broker",
+          "kill dispatch while firing")
 RETRYABLE = (httpx.TransportError, httpx.TimeoutException)
 
 
@@ -49,13 +58,21 @@ class Config:
     freeze_seconds: float = 3.0
     settle_timeout: float = 180.0
     seed: int = 1
+    unsigned_every: int = 4  # every n-th report is left un-signed: its deadline passes
+    signoff_seconds: float = 15.0  # the urgent 30 min to sign off, scaled (SLA_TIME_SCALE)
+    dispatch_down: float = 2.0  # how long dispatch stays dead while deadlines pile up
+    signed_every: int = 8  # every n-th report (a low-priority one) is signed off by an operator
 
 
 @dataclass
 class Figures:
     accepted: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (issue, resident)
+    final: dict[str, str] = field(default_factory=dict)  # issue -> escalated | accepted
     retries: int = 0
+    accept_retries: int = 0
+    signing: list[asyncio.Task] = field(default_factory=list)  # sign-offs under way
     faults: list[str] = field(default_factory=list)
+    backlogs: list[int] = field(default_factory=list)  # due timers left at each mid-fire kill
 
 
 @dataclass
@@ -79,9 +96,12 @@ class System:
         await service.kill()
         await service.start(self.env[name])
 
-    async def fault(self, kind: str, cfg: Config) -> None:
+    async def fault(self, kind: str, cfg: Config, figures: Figures) -> None:
         """Inflict one fault and undo it (restart, thaw)."""
-        if kind.startswith("kill "):
+        if kind == "kill dispatch while firing":
+            figures.backlogs.append(
+                await chaos_timers.kill_dispatch_while_firing(self, cfg.dispatch_down))
+        elif kind.startswith("kill "):
             await self.restart(kind.removeprefix("kill "))
         elif kind == "crash postgres":
             await asyncio.to_thread(self.pg.crash)
@@ -95,7 +115,7 @@ class System:
                 os.kill(self.broker.pid, signal.SIGCONT)
 
 
-async def start_system(tmp: Path) -> System:
+async def start_system(tmp: Path, cfg: Config) -> System:
     """PostgreSQL and the broker on fixed ports (they must come back where clients look)."""
     pg = await asyncio.to_thread(EmbeddedPostgres(tmp / "pg", port=free_port()).start)
     broker = await asyncio.to_thread(TansuBroker(log_file=tmp / "tansu.log").start)
@@ -104,6 +124,7 @@ async def start_system(tmp: Path) -> System:
             "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "RELAY_POLL_SECONDS": "0.5"}
     env = {name: {**base, "KAFKA_CONSUMER_GROUP": f"chaos-{run}-{name}"}
            for name in ("intake", "dispatch", "stats")}
+    env["dispatch"]["SLA_TIME_SCALE"] = str(chaos_timers.time_scale(cfg.signoff_seconds))
     services = {name: LoggedService(name, free_port(), log_file=tmp / f"{name}.log")
                 for name in env}
     system = System(tmp, pg, broker, services, env, community=f"chaos-{run}")
@@ -121,10 +142,11 @@ async def stop_system(system: System) -> None:
 
 
 async def send_until_accepted(client: httpx.AsyncClient, system: System, figures: Figures,
-                              n: int, deadline: float) -> None:
+                              cfg: Config, n: int, deadline: float) -> None:
     """POST report n with its own Idempotency-Key until a 201 comes back."""
     resident, key = f"u-chaos-{n % 97}", f"chaos-report-{n}"
-    body = {"category": "repair.public", "description": f"chaos report {n}",
+    body = {"category": chaos_timers.category(n, cfg.unsigned_every),
+            "description": f"chaos report {n}",
             "building": BUILDING, "unit": f"{n % 30 + 1}-{n % 7 + 1}01"}
     headers = {**system.token("resident", resident), "Idempotency-Key": key}
     for attempt in itertools.count():
@@ -139,10 +161,25 @@ async def send_until_accepted(client: httpx.AsyncClient, system: System, figures
         except RETRYABLE:
             continue
         if response.status_code == 201:
-            figures.accepted[key] = (response.json()["id"], resident)
+            issue = response.json()["id"]
+            figures.accepted[key] = (issue, resident)
+            unsigned = chaos_timers.unsigned(n, cfg.unsigned_every)
+            if unsigned:
+                figures.final[issue] = "escalated"
+            elif chaos_staff.signed(n, cfg.signed_every, unsigned):
+                figures.signing.append(asyncio.create_task(
+                    sign_off(client, system, figures, issue, n, deadline)))
             return
         if response.status_code < 500:
             raise RuntimeError(f"report {n}: {response.status_code} {response.text}")
+
+
+async def sign_off(client: httpx.AsyncClient, system: System, figures: Figures, issue: str,
+                   n: int, deadline: float) -> None:
+    """The sign-off of one issue, beside the reports (it waits for dispatch to assign it)."""
+    figures.accept_retries += await chaos_staff.accept_until_done(client, system, issue, n,
+                                                                  deadline)
+    figures.final[issue] = "accepted"
 
 
 async def configure_grid(client: httpx.AsyncClient, system: System) -> None:
@@ -159,7 +196,7 @@ async def run(cfg: Config, tmp: Path, log=print) -> dict:
     """Start, load under faults, settle, check; always stop everything."""
     rng = random.Random(cfg.seed)
     figures = Figures()
-    system = await start_system(tmp)
+    system = await start_system(tmp, cfg)
     try:
         async with httpx.AsyncClient(timeout=5) as client:
             await configure_grid(client, system)
@@ -171,33 +208,50 @@ async def run(cfg: Config, tmp: Path, log=print) -> dict:
             async def reporter() -> None:
                 for n in numbers:
                     await asyncio.sleep(max(0.0, started + n / cfg.rate - time.monotonic()))
-                    await send_until_accepted(client, system, figures, n, deadline)
+                    await send_until_accepted(client, system, figures, cfg, n, deadline)
+
+            stop = asyncio.Event()
 
             async def faults() -> None:
+                """One fault after another until `stop`; a fault is never cut in half."""
                 for kind in itertools.cycle(FAULTS):
-                    await asyncio.sleep(cfg.fault_every * rng.uniform(0.7, 1.3))
+                    pause = cfg.fault_every * rng.uniform(0.7, 1.3)
+                    try:
+                        await asyncio.wait_for(stop.wait(), pause)
+                        return
+                    except TimeoutError:
+                        pass
                     log(f"  fault {len(figures.faults) + 1}: {kind} "
                         f"({len(figures.accepted)} accepted so far)")
-                    await system.fault(kind, cfg)
+                    await system.fault(kind, cfg, figures)
                     figures.faults.append(kind)
 
             chaos = asyncio.create_task(faults())
             try:
                 await asyncio.gather(*(reporter() for _ in range(cfg.reporters)))
+                # The last reports' deadlines pass under faults too.
+                await asyncio.wait([chaos], timeout=cfg.signoff_seconds + 1)
             finally:
-                chaos.cancel()
-                await asyncio.gather(chaos, return_exceptions=True)
+                stop.set()
+                outcome, = await asyncio.gather(chaos, return_exceptions=True)
+            if isinstance(outcome, Exception):
+                raise outcome
+            await asyncio.gather(*figures.signing)
             loaded = time.monotonic()
             log(f"load done in {loaded - started:.1f}s; waiting for the system to settle")
             await wait_all_ready(list(system.services.values()), timeout=120)
             result = await chaos_check.settle(client, system, figures.accepted,
-                                              timeout=cfg.settle_timeout)
+                                              figures.final, timeout=cfg.settle_timeout)
             return {"reports": len(figures.accepted), "faults": len(figures.faults),
                     "faults_by_kind": {k: figures.faults.count(k) for k in FAULTS},
-                    "post_retries": figures.retries,
+                    "post_retries": figures.retries, "accept_retries": figures.accept_retries,
+                    "mid_fire_kills": sum(1 for b in figures.backlogs if b > 0),
+                    "mid_fire_backlogs": figures.backlogs,
                     "load_seconds": round(loaded - started, 1),
                     "settle_seconds": round(time.monotonic() - loaded, 1), **result}
     except BaseException:
+        for task in figures.signing:
+            task.cancel()
         for s in system.services.values():
             if s.log_file.exists():
                 tail = s.log_file.read_text(errors="replace").splitlines()[-10:]
@@ -227,5 +281,5 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     for name, value in figures.items():
-        print(f"{name:<20}{value}")
+        print(f"{name:<24}{value}")
     return 0 if chaos_check.passed(figures) else 1
