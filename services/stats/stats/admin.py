@@ -32,8 +32,13 @@ class RebuildState(BaseModel):
     seconds: float
 
 
-async def admin_only(caller: Caller) -> Principal:
+async def admin_only(request: Request, caller: Caller) -> Principal:
+    """A rebuild re-reads every community's events: admins of the operations community only
+    (REDGRID_OPS_COMMUNITY), as for dead letters; a community's own admin gets 403."""
     require_role(caller, "admin")
+    if caller.community != request.app.state.settings.ops_community:
+        raise ApiError(403, "forbidden", "a rebuild covers every community: admins of the "
+                                         "operations community only")
     return caller
 
 
@@ -55,7 +60,7 @@ def _view(p: rebuild.Progress) -> RebuildState:
 
 @router.post("", status_code=202, response_model=RebuildState,
              summary="Rebuild every stats projection from offset 0, then switch over",
-             description="Admins only. Reads both topics from the beginning into a fresh "
+             description="Admins of the operations community only (`REDGRID_OPS_COMMUNITY`). Reads both topics from the beginning into a fresh "
                          "schema while the live one keeps serving, then swaps them atomically; "
                          "live consumers continue without loss. 409 while one runs. Watch it at "
                          "GET /v1/stats/rebuild/progress. See docs/operations.md.",
@@ -88,7 +93,7 @@ async def start(request: Request, caller: AdminDep, pool: PoolDep,
 
 
 @router.get("/progress", response_model=RebuildState, summary="Progress of the last rebuild",
-            description="Admins only. `state`: idle, reading, switching, done or failed; "
+            description="Admins of the operations community only. `state`: idle, reading, switching, done or failed; "
                         "`read` of `total` records (the log's size when it started).")
 async def progress(request: Request, _: AdminDep) -> RebuildState:
     return _view(_state(request))

@@ -77,8 +77,16 @@ async def test_only_an_admin_may_rebuild_or_watch_a_rebuild(app, role):
     assert (started.status_code, watched.status_code) == (403, 403)
 
 
+async def test_a_communitys_own_admin_may_not_rebuild_every_community(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        started = await c.post("/v1/stats/rebuild", headers=_auth("admin"))
+        watched = await c.get("/v1/stats/rebuild/progress", headers=_auth("admin"))
+    assert (started.status_code, watched.status_code) == (403, 403)
+    assert "operations community" in started.json()["error"]["message"]
+
+
 async def test_the_rebuild_progress_starts_idle(app):
-    res = await _get(app, "/v1/stats/rebuild/progress", headers=_auth("admin"))
+    res = await _get(app, "/v1/stats/rebuild/progress", headers=_auth("admin", "ops"))
     assert res.status_code == 200 and res.json()["state"] == "idle"
 
 
