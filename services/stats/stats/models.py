@@ -129,6 +129,13 @@ class Day(EventFigures):
     collected: int = Field(description="issues reported that day")
     handled: int = Field(description="issues first resolved or closed that day")
     meetings_held: int
+    by_status: dict[str, int] = Field(
+        description="issues by status at the day's end (23:59:59.999999 Shanghai, or as_of "
+                    "if earlier), every issue reported by then: the summary's by_status "
+                    "with that as_of and no from/to",
+        examples=[{"reported": 1, "assigned": 2, "resolved": 5, "closed": 9}])
+    open: int = Field(description="issues open at the day's end", examples=[4])
+    overdue_now: int = Field(description="open issues overdue at the day's end", examples=[1])
 
 
 class TimeseriesView(Selection):

@@ -18,6 +18,9 @@ from stats.models import (Agenda, Campaign, CampaignsView, Day, Decisions, GridP
 from stats.scope import Scope
 from stats.timeline import HANDLED
 
+# Day-end status queries of one series running at once: a year is 366 small queries.
+SERIES_QUERIES = 4
+
 
 def _selection(scope: Scope) -> dict:
     return {"community": scope.community, "as_of": scope.as_of, "from": scope.start,
@@ -86,9 +89,31 @@ async def timeseries(pool: asyncpg.Pool, scope: Scope) -> TimeseriesView:
     held: dict = {}
     for m in await listings.meetings(pool, window):
         held[m["meeting_date"]] = held.get(m["meeting_date"], 0) + 1
+    ends = await _day_ends(pool, scope, days)
     return TimeseriesView(**_selection(scope), days=[
-        Day(day=d, meetings_held=held.get(d, 0), **figures.day_figures(per_day.get(d, [])))
+        Day(day=d, meetings_held=held.get(d, 0), **figures.day_figures(per_day.get(d, [])),
+            **ends[d])
         for d in days])
+
+
+async def _day_ends(pool: asyncpg.Pool, scope: Scope, days: list) -> dict:
+    """Each day's status counts, open and overdue as they stood at the day's last instant
+    (never later than as_of): the summary's own "as of" query, once per distinct moment."""
+    moments = {d: min(buckets.midnight(d + timedelta(days=1)) - queries.TICK, scope.as_of)
+               for d in days}
+    gate = asyncio.Semaphore(SERIES_QUERIES)
+
+    async def state_at(moment):
+        async with gate:
+            return await queries.states(pool, replace(scope, as_of=moment, start=None, end=None))
+
+    distinct = sorted(set(moments.values()))
+    rows = dict(zip(distinct, await asyncio.gather(*(state_at(m) for m in distinct))))
+    out = {}
+    for d, moment in moments.items():
+        status = figures.issue_figures(rows[moment])["by_status"]
+        out[d] = {"by_status": status, **figures.now_figures(rows[moment])}
+    return out
 
 
 async def meetings(pool: asyncpg.Pool, scope: Scope) -> MeetingsView:
