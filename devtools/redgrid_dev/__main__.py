@@ -1,4 +1,5 @@
-"""`python -m redgrid_dev run|demo|bench [args]`: local development commands."""
+"""`python -m redgrid_dev run|demo|bench|chaos|import-ledger|fetch_probe [args]`: local
+development commands."""
 
 import importlib
 import sys

@@ -2,7 +2,7 @@
 
 With the system running (`make run`): ensure the demo grids, import the past twelve months
 as a paper ledger (intake, then dispatch, as `import-ledger` does), report this month's issues
-through the public API and move some through the workflow where this build has it, wait for
+through the public API and move some through the workflow, wait for
 stats to count everything, then print PRODUCT.md's figures as stats answers them
 (docs/demo.md maps each figure to its query).
 """
@@ -102,7 +102,7 @@ async def _run(args: argparse.Namespace, tokens: Tokens, now: datetime) -> int:
         console.print(f"[yellow]{step} refused, e.g. {why}[/yellow]")
     if flow.missing:
         console.print(f"[yellow]the workflow stopped at {flow.missing}: "
-                      "this build lacks it[/yellow]")
+                      "the route answered 404[/yellow]")
     show(answers)
     console.print(f"\ndashboard: {args.stats}/dashboard#token={tokens.token('operator', 'op-1')}")
     if not settled:

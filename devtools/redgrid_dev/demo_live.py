@@ -2,8 +2,8 @@
 
 Reports are PRODUCT.md's groups at a small scale; each has an Idempotency-Key per month, so
 running the demo again in the same month changes nothing. The workflow part signs off and
-resolves some of them through dispatch, and confirms and rates them through intake, where
-this build has those routes; a route it lacks is reported once and skipped.
+resolves some of them through dispatch, and confirms and rates them through intake; a route
+that answers 404 is reported once and skipped.
 """
 
 from __future__ import annotations
