@@ -92,6 +92,13 @@ def view(**overrides) -> GridView:
     # The token's grids name grids of the token's community, not a grid id anywhere.
     (Principal(sub="r-09", role="repairer", community="nanhu", grids=("g-03",)), False),
     (Principal(sub="s-03", role="resident", community="erqiaoxi"), False),
+    # A person is (community, role, sub): the repairer s-03 is not the steward s-03, nor the
+    # steward r-03 the repairer, nor the repairer s-04 the backup steward.
+    (Principal(sub="s-03", role="repairer", community="erqiaoxi", grids=("g-09",)), False),
+    (Principal(sub="r-03", role="steward", community="erqiaoxi", grids=("g-09",)), False),
+    (Principal(sub="s-04", role="repairer", community="erqiaoxi"), False),
+    (Principal(sub="r-03", role="repairer", community="erqiaoxi", grids=("g-09",)), True),
+    (Principal(sub="s-03", role="steward", community="nanhu", grids=("g-09",)), False),
 ])
 def test_grid_visibility(principal, sees):
     assert visible(view(), principal) is sees

@@ -87,10 +87,12 @@ def building_taken(taken: dict[str, str]) -> Conflict:
 
 
 def visible(grid: GridView, principal: Principal) -> bool:
-    """Desk roles see their community's grids; staff see the grids they hold or are named in."""
+    """Desk roles see their community's grids; staff see the grids they hold or are named in
+    in their own role (a steward as steward or backup steward, a repairer likewise)."""
     if grid.community != principal.community:
         return False
     if principal.is_desk:
         return True
-    people = {grid.steward, grid.repairer, grid.backup_steward, grid.backup_repairer}
+    people = {"steward": {grid.steward, grid.backup_steward},
+              "repairer": {grid.repairer, grid.backup_repairer}}.get(principal.role, set())
     return principal.is_staff and (grid.grid_id in principal.grids or principal.sub in people)

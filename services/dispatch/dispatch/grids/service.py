@@ -80,7 +80,8 @@ async def get_grid(pool: asyncpg.Pool, *, grid_id: str, principal: Principal) ->
 async def list_grids(pool: asyncpg.Pool, *, principal: Principal, cursor: str | None,
                      limit: int) -> GridPage:
     """The caller's grids, by id, one page at a time."""
-    scope = None if principal.is_desk else (list(principal.grids), principal.sub)
+    scope = (None if principal.is_desk
+             else (list(principal.grids), principal.role, principal.sub))
     rows = await store.list_grids(pool, community=principal.community, staff=scope,
                                   after=cursor, limit=limit + 1)
     items = [GridView.model_validate(dict(r)) for r in rows[:limit]]

@@ -18,16 +18,19 @@ async def grid_row(db: Db, community: str, grid_id: str) -> asyncpg.Record | Non
         community, grid_id)
 
 
-async def list_grids(db: Db, *, community: str, staff: tuple[list[str], str] | None,
+async def list_grids(db: Db, *, community: str,
+                     staff: tuple[list[str], str, str] | None,
                      after: str | None, limit: int) -> list[asyncpg.Record]:
-    """Grids of a community by id after a cursor; `staff` = (token grids, person) narrows it."""
-    grid_ids, person = staff if staff is not None else (None, None)
+    """Grids of a community by id after a cursor; `staff` = (token grids, role, person)
+    narrows it to those grids and the ones naming the person in that role."""
+    grid_ids, role, person = staff if staff is not None else (None, None, None)
     return await db.fetch(
         f"""SELECT {_GRID_COLUMNS} FROM grids
             WHERE community = $1 AND ($2::text IS NULL OR grid_id > $2)
-              AND ($3::text[] IS NULL OR grid_id = ANY($3) OR $4 IN
-                   (steward, repairer, backup_steward, backup_repairer))
-            ORDER BY grid_id LIMIT $5""", community, after, grid_ids, person, limit)
+              AND ($3::text[] IS NULL OR grid_id = ANY($3)
+                   OR ($6::text = 'steward' AND $4 IN (steward, backup_steward))
+                   OR ($6::text = 'repairer' AND $4 IN (repairer, backup_repairer)))
+            ORDER BY grid_id LIMIT $5""", community, after, grid_ids, person, limit, role)
 
 
 async def buildings_held_elsewhere(db: Db, community: str, buildings: list[str], *,

@@ -59,14 +59,22 @@ WHO = {frozenset({ASSIGNEE, DESK}): "the assigned staff or an operator",
        frozenset({DESK}): "an operator or admin"}
 
 
+def holds(principal: Principal, steward_id: str | None, repairer_id: str | None) -> bool:
+    """Whether the caller is the assigned person in their own role: a person is
+    (community, role, sub), so a repairer p-1 is not the steward p-1 (docs/decisions.md)."""
+    held = {"steward": steward_id, "repairer": repairer_id}.get(principal.role)
+    return held is not None and held == principal.sub
+
+
 def visible(issue: Issue, principal: Principal) -> bool:
-    """Desk roles see their community's issues; staff those of their grids or assigned to them."""
+    """Desk roles see their community's issues; staff those of their grids or assigned to
+    them in their role."""
     if issue.community != principal.community:
         return False
     if principal.is_desk:
         return True
     return principal.is_staff and (issue.grid_id in principal.grids
-                                   or principal.sub in issue.assignees)
+                                   or holds(principal, issue.steward_id, issue.repairer_id))
 
 
 def relation(issue: Issue, principal: Principal) -> frozenset[str]:

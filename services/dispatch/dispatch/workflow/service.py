@@ -69,7 +69,8 @@ async def target_grid(conn: asyncpg.Connection, issue: Issue, grid_id: str | Non
 def sees_contact(row, principal: Principal) -> bool:
     """The resident's contact (unit, resident id) is for the staff of the issue's grid only."""
     return principal.is_staff and (row["grid_id"] in principal.grids
-                                   or principal.sub in (row["steward_id"], row["repairer_id"]))
+                                   or rules.holds(principal, row["steward_id"],
+                                                  row["repairer_id"]))
 
 
 def view(row, principal: Principal) -> IssueWork:
@@ -88,7 +89,8 @@ async def tasks(pool: asyncpg.Pool, *, principal: Principal, cursor: str | None,
     first, urgent and 一老一小 first on ties."""
     after = paging.decode(cursor, ranked=True) if cursor else None
     rows = await store.tasks(pool, community=principal.community,
-                             person=None if principal.is_desk else principal.sub,
+                             person=None if principal.is_desk
+                             else (principal.role, principal.sub),
                              after=after, limit=limit + 1)
     page = rows[:limit]
     last = page[-1] if len(rows) > limit else None

@@ -57,17 +57,21 @@ async def save(conn: asyncpg.Connection, issue: Issue, *, at: datetime) -> None:
         deadline[1] if deadline else None, issue.version, at)
 
 
-async def tasks(db: Db, *, community: str, person: str | None,
+async def tasks(db: Db, *, community: str, person: tuple[str, str] | None,
                 after: tuple[datetime, int, str] | None, limit: int) -> list[asyncpg.Record]:
     """Open work (assigned, accepted, in progress) by deadline, urgent and 一老一小 first on
-    ties; `person` narrows it to the work they hold (None: the whole community)."""
+    ties; `person` = (role, sub) narrows it to the work they hold in that role (None: the
+    whole community)."""
+    role, sub = person if person is not None else (None, None)
     return await db.fetch(
         """SELECT * FROM dispatch_issues
            WHERE status IN ('assigned', 'accepted', 'in_progress') AND community = $1
-             AND ($2::text IS NULL OR $2 IN (steward_id, repairer_id))
+             AND ($2::text IS NULL
+                  OR ($7::text = 'steward' AND steward_id = $2)
+                  OR ($7::text = 'repairer' AND repairer_id = $2))
              AND ($3::timestamptz IS NULL OR (due_at, tie_rank, issue_id) > ($3, $4, $5))
            ORDER BY due_at, tie_rank, issue_id LIMIT $6""",
-        community, person, *(after or (None, None, None)), limit)
+        community, sub, *(after or (None, None, None)), limit, role)
 
 
 async def queue(db: Db, *, community: str, after: tuple[datetime, str] | None,

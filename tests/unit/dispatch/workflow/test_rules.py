@@ -2,6 +2,7 @@
 
 import pytest
 
+from redgrid_shared.auth import Principal
 from redgrid_shared.domain import NotAllowed, NotFound, WrongStatus
 from dispatch.workflow import rules
 from tests.unit.dispatch.workflow.builders import (ADMIN, GRID_MATE, NEIGHBOUR_OPERATOR,
@@ -101,3 +102,36 @@ def test_a_steward_assigned_as_repairer_only_is_not_the_issues_steward():
     state = issue(steward_id="s-04", repairer_id="s-03")
     with pytest.raises(NotAllowed):
         rules.check(state, "accept", STEWARD)  # a steward token is not the repairer
+
+
+# A person is (community, role, sub): the same sub in the other staff role is someone else.
+LOOKALIKE_REPAIRER = Principal(sub="s-03", role="repairer", community="erqiaoxi",
+                               grids=("g-09",))
+LOOKALIKE_STEWARD = Principal(sub="r-03", role="steward", community="erqiaoxi",
+                              grids=("g-09",))
+
+
+@pytest.mark.parametrize(("principal", "sees"), [
+    (Principal(sub="s-03", role="steward", community="erqiaoxi", grids=("g-09",)), True),
+    (Principal(sub="r-03", role="repairer", community="erqiaoxi", grids=("g-09",)), True),
+    (LOOKALIKE_REPAIRER, False),
+    (LOOKALIKE_STEWARD, False),
+    (Principal(sub="s-03", role="steward", community="nanhu", grids=("g-09",)), False),
+])
+def test_staff_see_an_issue_assigned_to_them_in_their_own_role_only(principal, sees):
+    assert rules.visible(issue(), principal) is sees
+
+
+def test_the_lookalike_of_another_role_may_not_act_on_the_issue():
+    for who in (LOOKALIKE_REPAIRER, LOOKALIKE_STEWARD):
+        with pytest.raises(NotFound):
+            rules.check(issue(), "accept", who)
+
+
+@pytest.mark.parametrize(("principal", "holds"), [
+    (Principal(sub="p-1", role="steward", community="erqiaoxi"), True),
+    (Principal(sub="p-1", role="repairer", community="erqiaoxi"), False),
+    (Principal(sub="p-1", role="operator", community="erqiaoxi"), False),
+])
+def test_holds_matches_the_column_of_the_callers_role(principal, holds):
+    assert rules.holds(principal, "p-1", "p-2") is holds
