@@ -7,7 +7,7 @@ from redgrid_shared.clock import Clock
 from redgrid_shared.events import Envelope, IssueCancelled, IssueConfirmed, IssueReopened
 from redgrid_shared.eventstore import ConcurrencyConflict
 
-from redgrid_shared.domain import NotFound
+from redgrid_shared.domain import Invalid, NotFound
 from dispatch.sla.limits import Timing
 from dispatch.staffing import store as staffing
 from dispatch.workflow import automatic, service, stream
@@ -28,6 +28,10 @@ async def settle_action(conn: asyncpg.Connection, env: Envelope, *, clock: Clock
             issue = await stream.load(conn, data.issue_id)
         except NotFound:
             return  # never reported to dispatch: nothing to settle
+        if issue.community != data.community:
+            # A resident acts on their own community's issues only: refused (parked).
+            raise Invalid("data.community", f"issue {data.issue_id} belongs to community "
+                          f"{issue.community}, not {data.community}")
         now = clock()
         grid = await service.grid_of(conn, issue.community, issue.grid_id)
         events = automatic.settle(issue, action=action, action_event_id=str(env.id),

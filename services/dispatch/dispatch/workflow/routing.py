@@ -7,6 +7,7 @@ import asyncpg
 
 from redgrid_shared import catalog
 from redgrid_shared.clock import Clock
+from redgrid_shared.domain import Invalid
 from redgrid_shared.events import Envelope, IssueAssigned, IssueReported, IssueUnroutable
 from redgrid_shared.eventstore import ConcurrencyConflict
 
@@ -57,6 +58,10 @@ async def assign_issue(conn: asyncpg.Connection, env: Envelope, *, clock: Clock,
     report = IssueReported.model_validate(env.data)
     await store.record_report(conn, report, reported_at=env.time)
     row = await store.issue_row(conn, report.issue_id)
+    if row["community"] != report.community:
+        # An issue id is one community's: a report reusing it elsewhere is refused (parked).
+        raise Invalid("data.community", f"issue {report.issue_id} belongs to community "
+                      f"{row['community']}, not {report.community}")
     if row["version"] > 0:
         return  # already routed: the same report arrived again under another event id
     covering = [from_row(r) for r in
