@@ -102,3 +102,34 @@ def view(**overrides) -> GridView:
 ])
 def test_grid_visibility(principal, sees):
     assert visible(view(), principal) is sees
+
+
+def roles_decide(command, roles):
+    return decide_configure(None, command, grid_id="g-03", principal=admin(), taken={},
+                            roles=roles)
+
+
+@pytest.mark.parametrize("field", ["repairer", "backup_repairer"])
+def test_an_id_that_is_a_steward_in_another_grid_may_not_be_a_repairer(field):
+    with pytest.raises(Conflict) as refused:
+        roles_decide(configure(**{field: "p-1"}), {"p-1": ("steward", "g-02")})
+    assert refused.value.fields == {f"body.{field}": "p-1 is a steward in grid g-02 of this "
+                                                     "community"}
+
+
+def test_an_id_that_is_a_repairer_elsewhere_may_not_be_a_backup_steward():
+    with pytest.raises(Conflict) as refused:
+        roles_decide(configure(backup_steward="p-1"), {"p-1": ("repairer", "g-09")})
+    assert set(refused.value.fields) == {"body.backup_steward"}
+
+
+def test_one_id_in_both_roles_of_the_same_body_is_refused_naming_the_repairer_field():
+    with pytest.raises(Conflict) as refused:
+        roles_decide(configure(steward="p-1", backup_repairer="p-1"), {})
+    assert set(refused.value.fields) == {"body.backup_repairer"}
+
+
+def test_the_same_role_in_another_grid_is_fine():
+    event = roles_decide(configure(steward="p-1", backup_repairer="p-2"),
+                         {"p-1": ("steward", "g-02"), "p-2": ("repairer", "g-02")})
+    assert event.steward == "p-1" and event.backup_repairer == "p-2"

@@ -55,19 +55,30 @@ def from_row(row) -> Grid:
     return evolve(None, GridConfigured.model_validate(dict(row)))
 
 
+# The staff role each person field of a grid gives: one id has one staff role per community.
+STAFF_FIELDS = {"steward": "steward", "backup_steward": "steward",
+                "repairer": "repairer", "backup_repairer": "repairer"}
+
+
 def decide_configure(current: Grid | None, command: ConfigureGrid, *, grid_id: str,
-                     principal: Principal, taken: dict[str, str]) -> GridConfigured | None:
+                     principal: Principal, taken: dict[str, str],
+                     roles: dict[str, tuple[str, str]] | None = None) -> GridConfigured | None:
     """The event a PUT produces, None when nothing changes; a DomainError when refused.
 
     `current` is the grid of the caller's community with this id (another community's grid
     with the same id is a different grid and never reaches here). `taken` maps each
-    requested building already held by another grid to that grid.
+    requested building already held by another grid to that grid. `roles` maps each person
+    the body names to (staff role, grid) in another grid of the community.
     """
     if command.community != principal.community:
         raise NotAllowed("admins configure the grids of their own community only",
                          {"body.community": f"must be your community, {principal.community}"})
     if taken:
         raise building_taken(taken)
+    clash = role_clashes(command, grid_id=grid_id, roles=roles or {})
+    if clash:
+        raise Conflict("staff_role_taken", "a person holds one staff role in a community: "
+                       + "; ".join(f"{f}: {m}" for f, m in clash.items()), clash)
     event = GridConfigured(
         grid_id=grid_id, community=command.community, name=command.name,
         buildings=list(command.buildings), steward=command.steward, repairer=command.repairer,
@@ -77,6 +88,22 @@ def decide_configure(current: Grid | None, command: ConfigureGrid, *, grid_id: s
     if current is not None and current.same_as(evolve(current, event)):
         return None
     return event
+
+
+def role_clashes(command: ConfigureGrid, *, grid_id: str,
+                 roles: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """{body field: why} for each person named in a role they hold the other of, in another
+    grid of the community (`roles`) or in another field of this same body."""
+    named = [(f, getattr(command, f), r) for f, r in STAFF_FIELDS.items() if getattr(command, f)]
+    clash: dict[str, str] = {}
+    for field, person, role in named:
+        held = roles.get(person)
+        if held is not None and held[0] != role:
+            clash[f"body.{field}"] = (f"{person} is a {held[0]} in grid {held[1]} "
+                                      "of this community")
+        elif any(p == person and r != role for _, p, r in named) and role == "repairer":
+            clash[f"body.{field}"] = f"{person} is a steward in this grid ({grid_id})"
+    return clash
 
 
 def building_taken(taken: dict[str, str]) -> Conflict:

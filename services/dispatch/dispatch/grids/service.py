@@ -47,7 +47,15 @@ async def _configure(conn: asyncpg.Connection, *, grid_id: str, command: Configu
             current = evolve(current, data)
     taken = await store.buildings_held_elsewhere(conn, command.community, command.buildings,
                                                  grid_id=grid_id)
-    event = decide_configure(current, command, grid_id=grid_id, principal=principal, taken=taken)
+    # One PUT of the community's grids at a time decides the staff roles (no two concurrent
+    # PUTs each giving the same person a different role).
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))",
+                       f"grid-roles:{principal.community}")
+    people = [p for p in (command.steward, command.repairer, command.backup_steward,
+                          command.backup_repairer) if p]
+    roles = await store.staff_roles(conn, principal.community, people, grid_id=grid_id)
+    event = decide_configure(current, command, grid_id=grid_id, principal=principal, taken=taken,
+                             roles=roles)
     status = 201 if current is None else 200
     if event is None:
         return status, _view(await store.grid_row(conn, principal.community, grid_id))

@@ -43,6 +43,32 @@ async def buildings_held_elsewhere(db: Db, community: str, buildings: list[str],
     return {r["building"]: r["grid_id"] for r in rows}
 
 
+async def staff_roles(db: Db, community: str, people: list[str], *,
+                      grid_id: str | None = None) -> dict[str, tuple[str, str]]:
+    """{person: (staff role, grid)} for each of these people named in a grid of the community
+    (other than `grid_id`): steward and backup steward are the steward role, repairer and
+    backup repairer the repairer role. One row per person (the first grid by id)."""
+    rows = await db.fetch(
+        """SELECT DISTINCT ON (person, role) person, role, grid_id FROM grids,
+             LATERAL (VALUES (steward, 'steward'), (backup_steward, 'steward'),
+                             (repairer, 'repairer'), (backup_repairer, 'repairer'))
+               AS named(person, role)
+           WHERE community = $1 AND person = ANY($2)
+             AND ($3::text IS NULL OR grid_id <> $3)
+           ORDER BY person, role, grid_id""", community, people, grid_id)
+    return {r["person"]: (r["role"], r["grid_id"]) for r in rows}
+
+
+async def directory_roles(db: Db, community: str, person: str) -> set[str]:
+    """The staff roles the community's grids give this person (none when no grid names them)."""
+    rows = await db.fetch(
+        """SELECT DISTINCT 'steward' AS role FROM grids
+           WHERE community = $1 AND $2 IN (steward, backup_steward)
+           UNION SELECT DISTINCT 'repairer' FROM grids
+           WHERE community = $1 AND $2 IN (repairer, backup_repairer)""", community, person)
+    return {r["role"] for r in rows}
+
+
 async def save_grid(conn: asyncpg.Connection, event: GridConfigured, *, version: int,
                     at: datetime) -> asyncpg.Record:
     """Upsert the directory row from a grid.configured event."""

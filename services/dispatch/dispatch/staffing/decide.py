@@ -7,10 +7,21 @@ from redgrid_shared.domain import NotAllowed
 from dispatch.staffing.models import ChangeAvailability
 
 
-def may_change(principal: Principal, staff_id: str) -> None:
-    """An admin marks anyone of their community; a steward or repairer marks themselves."""
-    if principal.role == "admin" or (principal.is_staff and principal.sub == staff_id):
+def may_change(principal: Principal, staff_id: str,
+               directory_roles: set[str] | None = None) -> None:
+    """An admin marks anyone of their community; a steward or repairer marks themselves.
+
+    `directory_roles` are the staff roles the community's grids give the id (when known): a
+    person is (community, role, id), so a repairer whose id the grids give a steward is
+    someone else and may not mark that steward.
+    """
+    if principal.role == "admin":
         return
+    if principal.is_staff and principal.sub == staff_id:
+        if not directory_roles or directory_roles == {principal.role}:
+            return
+        raise NotAllowed(f"{staff_id} is a {'/'.join(sorted(directory_roles))} in the grids "
+                         f"of this community, not a {principal.role}")
     raise NotAllowed("only an admin of the community or the person themselves may change "
                      "their availability")
 

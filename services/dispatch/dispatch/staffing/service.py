@@ -34,8 +34,10 @@ async def change_availability(pool: asyncpg.Pool, *, staff_id: str,
                               idempotency_key: str | None, clock: Clock,
                               timing: sla.Timing) -> idempotency.CommandResult:
     """PUT /v1/staff/{id}/availability: 200 with where the person stands now."""
-    async def authorize(_conn) -> None:
-        decide.may_change(principal, staff_id)
+    async def authorize(conn: asyncpg.Connection) -> None:
+        roles = (await grids.directory_roles(conn, principal.community, staff_id)
+                 if principal.is_staff else None)
+        decide.may_change(principal, staff_id, roles)
 
     async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
         now = clock()

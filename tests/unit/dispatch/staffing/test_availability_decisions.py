@@ -5,7 +5,7 @@ import pytest
 from redgrid_shared.auth import Principal
 
 from redgrid_shared.domain import NotAllowed
-from dispatch.staffing.decide import decide_availability
+from dispatch.staffing.decide import decide_availability, may_change
 from dispatch.staffing.models import ChangeAvailability
 
 LEAVE = ChangeAvailability(available=False, note="年假")
@@ -37,3 +37,19 @@ def test_marking_someone_as_they_already_stand_writes_nothing():
     assert decide_availability(False, LEAVE, staff_id="s-03", principal=who("admin", "a")) is None
     back = ChangeAvailability(available=True)
     assert decide_availability(True, back, staff_id="s-03", principal=who("admin", "a")) is None
+
+
+@pytest.mark.parametrize("role, directory", [("repairer", {"steward"}), ("steward", {"repairer"}),
+                                             ("steward", {"steward", "repairer"})])
+def test_staff_may_not_mark_an_id_the_directory_gives_another_role(role, directory):
+    with pytest.raises(NotAllowed):
+        may_change(who(role, "p-1"), "p-1", directory)
+
+
+@pytest.mark.parametrize("directory", [None, set(), {"steward"}])
+def test_a_steward_marks_themselves_when_the_directory_agrees_or_does_not_name_them(directory):
+    assert may_change(who("steward", "p-1"), "p-1", directory) is None
+
+
+def test_an_admin_marks_whatever_role_the_directory_gives():
+    assert may_change(who("admin", "a-01"), "p-1", {"steward", "repairer"}) is None
