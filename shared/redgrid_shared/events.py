@@ -77,6 +77,9 @@ class IssueReported(EventData):
     photos: list[str] = []
     source: Source = "app"
     imported: bool = False  # recorded from a paper ledger (台账); its time is the original one
+    # The role `reported_by` acted in: (community, role, sub) is the person. None when unknown
+    # (a ledger import, or a report recorded before the field existed).
+    reported_by_role: str | None = None
 
 
 class IssueAssigned(EventData):

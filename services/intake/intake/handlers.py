@@ -57,7 +57,7 @@ def decide_report(principal: Principal, command: ReportIssue, *, issue_id: str) 
         raise NotAllowed("this role may not report issues")
     return IssueReported(
         issue_id=issue_id, community=principal.community, reporter_id=reporter,
-        reported_by=principal.sub, category=command.category, description=command.description,
+        reported_by=principal.sub, reported_by_role=principal.role, category=command.category, description=command.description,
         building=command.building, unit=command.unit, vulnerable=command.vulnerable,
         photos=[str(p) for p in command.photos], source=command.source)
 
@@ -66,7 +66,8 @@ def issue_from_reported(event: IssueReported, *, at: datetime, version: int) -> 
     """The read-model row a fresh report creates."""
     return {
         "id": event.issue_id, "community": event.community, "reporter_id": event.reporter_id,
-        "reported_by": event.reported_by, "category": event.category,
+        "reported_by": event.reported_by, "reported_by_role": event.reported_by_role,
+        "category": event.category,
         "description": event.description, "building": event.building, "unit": event.unit,
         "vulnerable": event.vulnerable, "photos": list(event.photos), "source": event.source,
         "status": "reported", "stream_version": version, "created_at": at, "updated_at": at,
@@ -85,9 +86,11 @@ def can_see(principal: Principal, issue) -> bool:
 
 
 def filed_on_behalf(principal: Principal, issue) -> bool:
-    """A steward filed it for a resident. Only stewards report among staff, and a resident's
-    own report never counts, so a staff member who shares a resident's id sees nothing."""
+    """This very person filed it for a resident: the same sub in the same role, since
+    (community, role, sub) is a person. A repairer or admin who shares a steward's id, or a
+    steward who shares a resident's id, sees nothing; an unknown filer role matches no one."""
     return (principal.role in PROXY_ROLES and issue["reported_by"] == principal.sub
+            and issue["reported_by_role"] == principal.role
             and issue["reporter_id"] != principal.sub)
 
 
@@ -96,9 +99,9 @@ def scope_of(principal: Principal) -> store.Scope:
     if principal.is_desk:
         return store.Scope(community=principal.community)
     if principal.is_staff:
-        filed = principal.sub if principal.role in PROXY_ROLES else None
+        filer = (principal.sub, principal.role) if principal.role in PROXY_ROLES else None
         return store.Scope(community=principal.community, grids=principal.grids,
-                           reported_by=filed)
+                           reported_by=filer)
     return store.Scope(community=principal.community, reporter_id=principal.sub)
 
 

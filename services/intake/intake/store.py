@@ -7,7 +7,7 @@ from uuid import UUID
 import asyncpg
 
 ISSUE_COLUMNS = (
-    "id", "community", "reporter_id", "reported_by", "category", "description", "building",
+    "id", "community", "reporter_id", "reported_by", "reported_by_role", "category", "description", "building",
     "unit", "vulnerable", "photos", "source", "status", "grid_id", "steward_id", "repairer_id",
     "signoff_due_at", "completion_limit_minutes", "completion_due_at", "meeting_date",
     "stream_version", "created_at", "updated_at", "resolution_note", "amount_charged",
@@ -30,7 +30,8 @@ class Scope:
     community: str
     reporter_id: str | None = None
     grids: tuple[str, ...] | None = None
-    reported_by: str | None = None  # staff also see what they filed for a resident
+    # (sub, role): staff also see what they, in that role, filed for a resident
+    reported_by: tuple[str, str] | None = None
 
 
 async def insert_issue(conn: asyncpg.Connection, row: dict) -> asyncpg.Record:
@@ -77,8 +78,9 @@ async def page_issues(conn: asyncpg.Connection, *, scope: Scope, status: str | N
     if scope.grids is not None:
         in_grid = f"grid_id = ANY({arg(list(scope.grids))}::text[])"
         if scope.reported_by is not None:
-            filer = arg(scope.reported_by)
-            in_grid = f"({in_grid} OR (reported_by = {filer} AND reporter_id <> {filer}))"
+            filer, role = arg(scope.reported_by[0]), arg(scope.reported_by[1])
+            in_grid = (f"({in_grid} OR (reported_by = {filer} AND reported_by_role = {role}"
+                       f" AND reporter_id <> {filer}))")
         where.append(in_grid)
     if status is not None:
         where.append(f"status = {arg(status)}")

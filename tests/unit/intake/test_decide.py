@@ -24,6 +24,7 @@ def test_resident_report_names_the_resident_as_reporter_and_submitter():
     event = handlers.decide_report(principal(sub="u-7"), command(photos=[photo]),
                                    issue_id="iss-1")
     assert (event.reporter_id, event.reported_by, event.community) == ("u-7", "u-7", COMMUNITY)
+    assert event.reported_by_role == "resident"
     assert event.photos == [photo]
 
 
@@ -39,6 +40,8 @@ def test_staff_report_for_the_named_resident(role):
                                    command(on_behalf_of="u-8", source="grid_visit"),
                                    issue_id="iss-1")
     assert (event.reporter_id, event.reported_by, event.source) == ("u-8", "s-01", "grid_visit")
+    assert event.reported_by_role == role
+    assert handlers.issue_from_reported(event, at=NOW, version=1)["reported_by_role"] == role
 
 
 def test_staff_report_without_a_resident_names_on_behalf_of():
@@ -71,7 +74,8 @@ def test_timeline_data_keeps_only_fields_readers_may_see():
     assert timeline.timeline_data("issue.unknown", data) == {}
 
 
-ISSUE = {"community": COMMUNITY, "reporter_id": "u-1", "reported_by": "u-1", "grid_id": "g-03"}
+ISSUE = {"community": COMMUNITY, "reporter_id": "u-1", "reported_by": "u-1",
+         "reported_by_role": "resident", "grid_id": "g-03"}
 
 
 @pytest.mark.parametrize("who, visible", [
@@ -90,14 +94,39 @@ def test_visibility_follows_ownership_grid_and_community(who, visible):
 
 
 def test_staff_see_an_issue_they_filed_before_it_reaches_their_grid():
-    issue = {**ISSUE, "grid_id": None, "reporter_id": "u-2", "reported_by": "s-01"}
+    issue = {**ISSUE, "grid_id": None, "reporter_id": "u-2", "reported_by": "s-01",
+             "reported_by_role": "steward"}
     assert handlers.can_see(principal(sub="s-01", role="steward", grids=("g-03",)), issue)
+
+
+# A steward p-7 of g-01 filed for resident u-2, whose building is in g-02.
+FILED = {**ISSUE, "grid_id": "g-02", "reporter_id": "u-2", "reported_by": "p-7",
+         "reported_by_role": "steward"}
+
+
+@pytest.mark.parametrize("who, visible", [
+    (principal(sub="p-7", role="steward", grids=("g-01",)), True),  # the filer
+    (principal(sub="p-7", role="repairer", grids=("g-01",)), False),  # same sub, other person
+    (principal(sub="p-7", role="steward", grids=("g-01",), community="elsewhere"), False),
+    (principal(sub="p-8", role="steward", grids=("g-01",)), False),
+])
+def test_only_the_filer_in_the_role_they_filed_in_sees_it_outside_their_grids(who, visible):
+    assert handlers.can_see(who, FILED) is visible
+
+
+@pytest.mark.parametrize("role", [None, "admin", "resident"])
+def test_a_filer_role_other_than_the_callers_or_unknown_matches_no_staff(role):
+    issue = {**FILED, "reported_by_role": role}
+    assert not handlers.can_see(principal(sub="p-7", role="steward", grids=("g-01",)), issue)
 
 
 def test_list_scope_matches_the_role():
     assert handlers.scope_of(principal(sub="u-1")).reporter_id == "u-1"
     staff = handlers.scope_of(principal(sub="s-01", role="steward", grids=("g-03",)))
     assert (staff.grids, staff.reporter_id) == (("g-03",), None)
+    assert staff.reported_by == ("s-01", "steward")
+    assert handlers.scope_of(principal(sub="s-01", role="repairer", grids=("g-03",))
+                             ).reported_by is None
     desk = handlers.scope_of(principal(role="operator"))
     assert (desk.grids, desk.reporter_id, desk.community) == (None, None, COMMUNITY)
 

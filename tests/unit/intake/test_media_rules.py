@@ -14,7 +14,8 @@ def media(id=A, community=COMMUNITY, uploaded_by="u-1", issue_id=None,
 
 
 def issue(**overrides) -> dict:
-    row = {"community": COMMUNITY, "reporter_id": "u-1", "reported_by": "u-1", "grid_id": "g-1"}
+    row = {"community": COMMUNITY, "reporter_id": "u-1", "reported_by": "u-1",
+           "reported_by_role": "resident", "grid_id": "g-1"}
     row.update(overrides)
     return row
 
