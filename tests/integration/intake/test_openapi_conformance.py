@@ -80,7 +80,9 @@ schema = schemathesis.openapi.from_dict(create_app(Settings(jwt_secret=SECRET)).
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None,
+# Derandomized: the same generated requests on every run, so the suite is repeatable (a
+# request line the HTTP server itself refuses, e.g. an oversized URL, never reaches the app).
+@settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
 def test_intake_answers_as_its_openapi_document_says(case, intake_url, known_issue, known_key):
