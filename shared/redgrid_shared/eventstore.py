@@ -19,7 +19,7 @@ NOTIFY_PREFIX = "redgrid_outbox_"
 NOTIFY_SQL = f"SELECT pg_notify('{NOTIFY_PREFIX}' || current_schema(), '')"
 
 
-_APPEND_ONE = """
+APPEND_ONE_SQL = """
     WITH current AS (SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $1),
     ins AS (
         INSERT INTO events (stream_id, version, event_id, type, source, subject, topic, data,
@@ -27,8 +27,6 @@ _APPEND_ONE = """
         SELECT $1, $2::int + 1, $3, $4, $5, $6, $7, $8, $9 FROM current WHERE v = $2::int
         ON CONFLICT DO NOTHING RETURNING version)
     SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT v FROM current) AS actual"""
-APPEND_ONE_SQL = _APPEND_ONE + f""",
-           pg_notify('{NOTIFY_PREFIX}' || current_schema(), '') AS notified"""
 # A NOTIFY inside a transaction makes PostgreSQL serialise the commits of all notifying
 # transactions, each behind the previous one's WAL flush (the `Lock: object` waits in
 # benchmarks.md). Pooled connections therefore notify after the commit, when the pool takes
@@ -129,16 +127,14 @@ class PgEventStore:
 
     async def _append_one(self, stream_id: str, expected_version: int, e: Envelope, *,
                           topic: str) -> int:
-        """The common case in one round trip instead of five: version check, insert and
-        NOTIFY in one statement. ON CONFLICT DO NOTHING (a lost race, or an event id stored
-        before) inserts nothing and leaves the caller's transaction usable, so no savepoint
-        is needed; a single row cannot be half-inserted."""
-        pooled = isinstance(self._conn, PoolConnectionProxy)
-        row = await self._conn.fetchrow(_APPEND_ONE if pooled else APPEND_ONE_SQL, stream_id,
-                                        expected_version, e.id, e.type, e.source, e.subject,
-                                        topic, e.data, e.time)
-        if pooled:
-            _notify_on_release.add(self._conn.get_server_pid())
+        """The common case in one round trip instead of five: version check and insert in one
+        statement (a pooled connection notifies on release, see `_notify`). ON CONFLICT DO
+        NOTHING (a lost race, or an event id stored before) inserts nothing and leaves the
+        caller's transaction usable, so no savepoint is needed; a single row cannot be
+        half-inserted."""
+        row = await self._conn.fetchrow(APPEND_ONE_SQL, stream_id, expected_version, e.id,
+                                        e.type, e.source, e.subject, topic, e.data, e.time)
+        await self._notify()
         if not row["inserted"]:
             raise ConcurrencyConflict(stream_id, expected_version,
                                       None if row["actual"] == expected_version else row["actual"])
