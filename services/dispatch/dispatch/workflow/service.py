@@ -27,13 +27,18 @@ async def command(pool: asyncpg.Pool, *, issue_id: str, action: str, principal: 
                   key: str | None, payload: object, clock: Clock,
                   decision: Decision) -> idempotency.CommandResult:
     """Run one workflow command: (200, the issue as the caller may see it)."""
+    loaded: dict[str, Issue] = {}
+
     async def authorize(conn: asyncpg.Connection) -> None:
         # Before any replay: someone who may no longer see the issue gets 404, not a replay.
-        if not rules.visible(await stream.load(conn, issue_id), principal):
+        # The load locks the issue for this transaction, so the effect decides on it as is.
+        issue = await stream.load(conn, issue_id)
+        if not rules.visible(issue, principal):
             raise NotFound(f"no issue {issue_id}")
+        loaded["issue"] = issue
 
     async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
-        issue = await stream.load(conn, issue_id)
+        issue = loaded["issue"]  # authorize runs first in every attempt's transaction
         now = clock()
         await stream.append(conn, issue, await decision(conn, issue, now), now=now)
         return 200, view(await store.issue_row(conn, issue_id), principal).model_dump(mode="json")

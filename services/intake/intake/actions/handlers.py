@@ -26,12 +26,16 @@ async def _act(pool: asyncpg.Pool, *, principal: Principal, issue_id: str, key: 
                answer: str) -> idempotency.CommandResult:
     """Run one action; `answer` is `timeline` (201 with the new entry) or `issue` (the view)."""
 
+    locked: dict[str, asyncpg.Record] = {}
+
     async def authorize(conn: asyncpg.Connection) -> None:
         # Before any replay: a caller who may no longer see the issue gets 404, not a replay.
-        await issues.visible_issue(conn, principal, issue_id)
+        # The row stays locked for this transaction, so the effect decides on it as read.
+        locked["issue"] = await issues.visible_issue(conn, principal, issue_id,
+                                                     for_update=True)
 
     async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
-        issue = await issues.visible_issue(conn, principal, issue_id, for_update=True)
+        issue = locked["issue"]  # authorize runs first in every attempt's transaction
         now = clock()
         event = decide_with(issue, now)
         env = envelope(event, service=issues.SERVICE, subject=issue_id, time=now)
