@@ -19,6 +19,9 @@ ISSUER = "redgrid"
 AUDIENCE = "redgrid-api"
 Role = Literal["resident", "steward", "repairer", "operator", "admin"]
 STAFF_ROLES = frozenset({"steward", "repairer"})
+# Verified tokens kept per process (a phone sends the same token with every request).
+CACHE_SIZE = 4096
+CACHE_SECONDS = 300.0
 
 
 class Principal(BaseModel):
@@ -52,20 +55,36 @@ class Principal(BaseModel):
 class TokenVerifier:
     """Verifies bearer tokens: signature, exp, iss and aud all required."""
 
-    def __init__(self, *, secret: str, algorithm: str = "HS256", jwks_url: str | None = None):
+    def __init__(self, *, secret: str, algorithm: str = "HS256", jwks_url: str | None = None,
+                 cache_size: int = CACHE_SIZE, cache_seconds: float = CACHE_SECONDS):
         self._algorithm = algorithm
         self._secret = secret
         self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
+        self._verified: dict[str, tuple[Principal, float]] = {}
+        self._cache_size, self._cache_seconds = cache_size, cache_seconds
 
     def verify(self, token: str) -> Principal:
-        """Claims of a valid token, or ApiError 401 saying what was wrong."""
+        """Claims of a valid token, or ApiError 401 saying what was wrong. A token verified
+        before is answered from memory until it expires (or `cache_seconds` pass, so a key
+        withdrawn from the JWKS stops being honoured soon); refusals are never remembered."""
+        hit = self._verified.get(token)
+        if hit is not None and time.time() < hit[1]:
+            return hit[0]
+        principal, expires = self._decode(token)
+        if self._cache_size > 0:
+            if len(self._verified) >= self._cache_size:
+                self._verified.clear()  # a bound, not a policy: the next request re-verifies
+            self._verified[token] = (principal, min(expires, time.time() + self._cache_seconds))
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._secret
             claims = jwt.decode(
                 token, key, algorithms=[self._algorithm], audience=AUDIENCE, issuer=ISSUER,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
-            return Principal.model_validate(claims)
+            return Principal.model_validate(claims), float(claims["exp"])
         except jwt.ExpiredSignatureError:
             raise ApiError(401, "token_expired", "invalid token: it has expired") from None
         except (jwt.PyJWTError, ValidationError) as exc:

@@ -122,7 +122,9 @@ async def _read_body(scope: Scope, receive: Receive,
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         try:
-            message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+            # A deadline on this task, not a task per read as wait_for would make.
+            async with asyncio.timeout_at(deadline):
+                message = await receive()
         except TimeoutError:
             return b"", _timeout_problem(timeout)
         if message["type"] == "http.disconnect":

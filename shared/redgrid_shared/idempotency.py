@@ -78,9 +78,7 @@ async def run_command(pool: asyncpg.Pool, *, principal: Principal, key: str | No
                 if authorize is not None:
                     await authorize(conn)
                 if key is not None:
-                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))",
-                                       f"idem:{scope}:{key}")
-                    previous = await _replay(conn, scope, key, fingerprint)
+                    previous = await _claim(conn, scope, key, fingerprint)
                     if previous is not None:
                         return previous
                 status, body = await effect(conn)
@@ -95,11 +93,13 @@ async def run_command(pool: asyncpg.Pool, *, principal: Principal, key: str | No
                                              "updates; retry")
 
 
-async def _replay(conn: asyncpg.Connection, scope: str, key: str,
-                  fingerprint: str) -> CommandResult | None:
+async def _claim(conn: asyncpg.Connection, scope: str, key: str,
+                 fingerprint: str) -> CommandResult | None:
+    """Take the key's lock for this transaction (one effect per key, however many retries
+    race), then the stored response if there is one: one statement, see the shared SQL
+    `idempotency_claim`."""
     row = await conn.fetchrow(
-        "SELECT request_hash, status, body FROM idempotency_keys WHERE principal=$1 AND key=$2",
-        scope, key)
+        "SELECT request_hash, status, body FROM idempotency_claim($1, $2)", scope, key)
     if row is None:
         return None
     if row["request_hash"] != fingerprint:

@@ -154,10 +154,12 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
         env = envelope(event, service=SERVICE, subject=issue_id, time=now)
         version = await PgEventStore(conn).append(stream_of(issue_id), 0, [env],
                                                   topic=topics.INTAKE_EVENTS)
-        row = await store.insert_issue(conn, issue_from_reported(event, at=now, version=version))
+        row = await store.insert_issue_with_entry(
+            conn, issue_from_reported(event, at=now, version=version), event_id=env.id,
+            type=env.short_type, occurred_at=env.time,
+            data=timeline_data(env.short_type, env.data))
         await photo_links.attach_photos(conn, principal=principal, photos=event.photos,
                                         issue_id=issue_id)
-        await add_to_timeline(conn, env, issue_id)
         return 201, view(row, lang).model_dump(mode="json")
 
     return await idempotency.run_command(

@@ -51,7 +51,7 @@ async def migrated(make_database, tmp_path_factory):
     try:
         assert await db.migrate(old, settings.schema, only_0001) == [
             "shared/0001_event_store.sql", "shared/0002_dead_letter_resolution.sql",
-            "dispatch/0001_grids.sql"]
+            "shared/0003_idempotency_claim.sql", "dispatch/0001_grids.sql"]
         await write_like_0001(old)
     finally:
         await old.close()
