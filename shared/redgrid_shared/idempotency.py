@@ -8,8 +8,10 @@ before calling in (and `authorize` runs inside, before any replay), so a replay 
 caller's own authorisation. Concurrent retries of one key queue on an advisory lock: one effect.
 """
 
+import asyncio
 import hashlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -20,11 +22,14 @@ from redgrid_shared.auth import Principal
 from redgrid_shared.errors import ApiError
 from redgrid_shared.eventstore import ConcurrencyConflict
 
+log = logging.getLogger(__name__)
 MAX_KEY_LENGTH = 200
 # A lost optimistic-concurrency race is decided again on the new state, a few times at most.
 CONFLICT_ATTEMPTS = 5
 Effect = Callable[[asyncpg.Connection], Awaitable[tuple[int, dict]]]
 Check = Callable[[asyncpg.Connection], Awaitable[None]]
+# Releases under way (a task needs a reference until it is done).
+_releasing: set[asyncio.Task] = set()
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,9 @@ async def run_command(pool: asyncpg.Pool, *, principal: Principal, key: str | No
     fingerprint = request_hash({"op": operation, "payload": payload})
     scope = scope_of(principal)
     for _ in range(CONFLICT_ATTEMPTS):
+        conn = await pool.acquire()
         try:
-            async with pool.acquire() as conn, conn.transaction():
+            async with conn.transaction():
                 if authorize is not None:
                     await authorize(conn)
                 if key is not None:
@@ -89,8 +95,25 @@ async def run_command(pool: asyncpg.Pool, *, principal: Principal, key: str | No
                 return CommandResult(status, body)
         except retry_on:
             continue
+        finally:
+            _release_soon(pool, conn)
     raise ApiError(409, "concurrent_update", f"{operation} kept changing under concurrent "
                                              "updates; retry")
+
+
+def _release_soon(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+    """Give the connection back without holding up the answer: the transaction is over, and
+    the release still sends the outbox NOTIFY an append left pending (db.py), a round trip
+    the caller need not wait for. The pool's close waits for these releases."""
+    task = asyncio.get_running_loop().create_task(pool.release(conn))
+    _releasing.add(task)
+    task.add_done_callback(_released)
+
+
+def _released(task: asyncio.Task) -> None:
+    _releasing.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("releasing a connection after a command failed: %s", task.exception())
 
 
 async def _claim(conn: asyncpg.Connection, scope: str, key: str,
