@@ -6,7 +6,7 @@
     shared relay: events --(key = issue id)--> redgrid.intake.events --> dispatch
     POST /v1/issues/{id}/comments|cancel|confirm|reopen|rating -> actions.handlers --one tx-->
         events (outbox) + issues (pending action, rating) + timeline + idempotency_keys
-    redgrid.dispatch.events --consumer group `intake`--> consumer.handle
+    redgrid.dispatch.events --consumer group `intake`--> consumer.handler
         -> follow: issues.status/grid/staff/deadlines/meeting/department + timeline
         -> categories: category_limits (sla.changed)                     (+ processed_events, one tx)
     GET /v1/issues, /v1/issues/{id}, /v1/issues/{id}/timeline <- issues, issue_timeline
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         routers=[api.router, actions_api.router, categories_api.router,
                  media_router.build_router(), *open311_router.ROUTERS, ledger.router],
         migrations=MIGRATIONS, runtime=runtime,
-        consumers={settings.group_id: (consumer.TOPICS, consumer.handle)},
+        consumers={settings.group_id: (consumer.TOPICS, consumer.handler)},
     )
     app.state.clock = clock
     app.state.media_storage = media_storage or FolderStorage(settings.media_dir)

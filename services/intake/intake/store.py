@@ -68,6 +68,29 @@ async def fetch_issue(conn: asyncpg.Connection, issue_id: str, *,
     return await conn.fetchrow(f"SELECT * FROM issues WHERE id = $1{lock}", issue_id)
 
 
+async def fetch_issues(conn: asyncpg.Connection, ids: list[str]) -> dict[str, dict]:
+    """Issues by id, locked for the rest of the transaction (in id order, as others lock)."""
+    rows = await conn.fetch(
+        "SELECT * FROM issues WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", ids)
+    return {r["id"]: dict(r) for r in rows}
+
+
+async def update_issues(conn: asyncpg.Connection, changes: dict[str, dict]) -> None:
+    """Apply column changes to several issues: one pipelined statement per set of columns."""
+    by_columns: dict[tuple[str, ...], list[tuple]] = {}
+    for issue_id, change in sorted(changes.items()):
+        unknown = set(change) - MUTABLE_COLUMNS
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        if change:
+            columns = tuple(sorted(change))
+            by_columns.setdefault(columns, []).append(
+                (issue_id, *(change[c] for c in columns)))
+    for columns, rows in by_columns.items():
+        assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(columns, start=2))
+        await conn.executemany(f"UPDATE issues SET {assignments} WHERE id = $1", rows)
+
+
 async def update_issue(conn: asyncpg.Connection, issue_id: str, changes: dict) -> None:
     """Apply column changes decided by an event."""
     unknown = set(changes) - MUTABLE_COLUMNS
@@ -117,6 +140,20 @@ async def add_timeline(conn: asyncpg.Connection, *, event_id: UUID, issue_id: st
            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING RETURNING true""",
         event_id, issue_id, type, occurred_at, data)
     return bool(added)
+
+
+async def add_timelines(conn: asyncpg.Connection, rows: list[tuple]) -> int:
+    """Add timeline rows (event_id, issue_id, type, occurred_at, data); how many were new."""
+    if not rows:
+        return 0
+    columns = list(zip(*rows))
+    return await conn.fetchval(
+        """WITH added AS (
+               INSERT INTO issue_timeline (event_id, issue_id, type, occurred_at, data)
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[],
+                                    $5::jsonb[])
+               ON CONFLICT (event_id) DO NOTHING RETURNING 1)
+           SELECT count(*) FROM added""", *[list(c) for c in columns])
 
 
 async def timeline(conn: asyncpg.Connection, issue_id: str) -> list[asyncpg.Record]:

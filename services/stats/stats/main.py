@@ -1,8 +1,8 @@
 """Composition root of the stats service.
 
     redgrid.intake.events ──┐
-                            ├─> ConsumerLoop (group "stats") ─> projections.apply()
-    redgrid.dispatch.events ┘     + processed(event_id), one transaction, then commit offset
+                            ├─> ConsumerLoop (group "stats") ─> projections.handler (a batch
+    redgrid.dispatch.events ┘     at a time) + processed(event_id), one transaction, then commit
                                      │
        timeline.derive (per issue) ─> issue_flows · issue_states · counters (day/month/year)
                                      │                                     (schema "stats")
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         description="Read models for operations dashboards, rebuildable from the event log.",
         routers=[api.router, admin.router, dashboard.router],
         migrations=MIGRATIONS, relay=False, runtime=runtime,
-        consumers={settings.group_id: (TOPICS, projections.apply)},
+        consumers={settings.group_id: (TOPICS, projections.handler)},
     )
     app.state.clock = clock or clock_from_settings(settings)
     return app

@@ -6,7 +6,9 @@ its exact rows (`issue_flows`, `issue_states`) and the counter deltas of every b
 fall in. A redelivered event is filtered by the caller's dedupe row; a replay of the whole
 log into live tables re-derives the same rows and so changes nothing.
 
-`apply` is the consumer loop's handler (one event); `apply_many` takes a batch (rebuilds).
+`handler` is the consumer loop's: it takes the fresh events of a consumed batch at once, so
+an issue touched by several of them is re-derived once per batch. `apply` takes one event,
+`apply_many` any number (rebuilds read the log in large batches).
 """
 
 import uuid
@@ -17,6 +19,7 @@ from datetime import date
 import asyncpg
 
 from redgrid_shared import events
+from redgrid_shared.apply import Batched
 from redgrid_shared.events import Envelope
 
 from stats import store
@@ -63,6 +66,9 @@ async def apply_many(conn: asyncpg.Connection, envs: Iterable[Envelope], *,
     if issue_rows:
         await store.add_issue_events(conn, issue_rows)
         await rederive(conn, sorted({(r[1], r[2]) for r in issue_rows}), lock=not exclusive)
+
+
+handler = Batched(apply_many)
 
 
 def _decisions(env: Envelope, data: events.MeetingHeld) -> list[tuple]:

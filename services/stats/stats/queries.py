@@ -242,3 +242,30 @@ def _states_sql(p: Params, scope: Scope, *, group: tuple[str, ...] = (), people:
         WHERE {_dims(p, scope, people=people)}
         GROUP BY {keys}"""
     return sql
+
+
+async def state_changes(pool: asyncpg.Pool, scope: Scope, *, after: datetime,
+                        until: datetime) -> list[Row]:
+    """How the day-end states move between two moments: per Shanghai day and metric, the
+    intervals that began (+1) or ended (-1) in (after, until]. An interval holds at t when
+    from_at <= t < to_at, so its +1 falls on the day of from_at and its -1 on the day of to_at.
+    Added to the states as of `after`, they give the states at each later day's end."""
+    p = Params(scope.community)
+    lo, hi = p(after), p(until)
+    person = "pp.person" if scope.staff else "''::text"
+    lateral = f"CROSS JOIN LATERAL {_STATE_PEOPLE} AS pp(person)" if scope.staff else ""
+    dims = _dims(p, scope, people=False)
+
+    def edge(column: str, sign: int) -> str:
+        return f"""SELECT e.metric, (e.{column} AT TIME ZONE '{buckets.TZ.key}')::date AS day,
+                          {sign} AS n
+            FROM (SELECT s.*, m.metric, {person} AS person FROM issue_states s
+                  CROSS JOIN LATERAL {_STATE_METRICS} AS m(metric) {lateral}
+                  WHERE s.community = $1 AND s.{column} > {lo} AND s.{column} <= {hi}) e
+            WHERE {dims}"""
+
+    sql = f"""SELECT metric, day, sum(n) AS n FROM ({edge("from_at", 1)}
+              UNION ALL {edge("to_at", -1)}) c GROUP BY metric, day"""
+    return [Row(metric=r["metric"], n=int(r["n"]), day=r["day"])
+            for r in await _fetch(pool, sql, p.args)]
+

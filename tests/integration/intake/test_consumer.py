@@ -11,7 +11,7 @@ from intake import consumer
 from redgrid_shared import codec
 from redgrid_shared.consumer import apply_once
 from redgrid_shared.topics import DISPATCH_EVENTS
-from tests.unit.intake.builders import auth, issue_assigned, issue_unroutable, report
+from tests.unit.intake.builders import auth, issue_assigned, issue_unroutable, report, step
 
 
 async def reported(client) -> dict:
@@ -94,3 +94,62 @@ async def test_an_assignment_on_the_broker_reaches_the_residents_view(client, ka
         assert asyncio.get_running_loop().time() < deadline, "assignment never applied"
         await asyncio.sleep(0.05)
     assert view["grid_id"] == "g-43"
+
+
+def _records(envs, partition):
+    base = int(uuid.uuid4().int % 10**9)
+    out = []
+    for i, env in enumerate(envs):
+        m = codec.to_kafka(env)
+        out.append(type("Record", (), {"topic": DISPATCH_EVENTS, "partition": partition,
+                                       "offset": base + i, "key": m.key.encode(),
+                                       "value": m.value, "headers": list(m.headers.items())}))
+    return out
+
+
+VIEW = ("status", "grid_id", "steward_id", "repairer_id", "signoff_due_at", "completion_due_at",
+        "completion_limit_minutes", "updated_at")
+
+
+async def test_a_batch_follows_its_events_as_one_by_one_would_and_parks_only_the_foreign_one(
+        client, pool):
+    from redgrid_shared.apply import process_batch
+    from redgrid_shared.events import IssueAccepted
+
+    async def walk(issue_id):
+        now = datetime.now(timezone.utc)
+        return [issue_assigned(issue_id, grid_id="g-44"), step(IssueAccepted, issue_id, at=now)]
+
+    # Twins: the same walk, applied event by event and as one consumed batch.
+    one, other = await reported(client), await reported(client)
+    for env in await walk(one["id"]):
+        assert await apply_once(pool, DISPATCH_EVENTS, env, consumer.handle)
+    batched, neighbour = await reported(client), await reported(client)
+    # an event naming the neighbour's issue under another community, mid-batch
+    foreign = issue_assigned(neighbour["id"], community="cm-elsewhere")
+    walk_a, walk_b = await walk(batched["id"]), await walk(other["id"])
+    envs = [walk_a[0], walk_b[0], foreign, walk_a[1], walk_b[1]]
+    outcomes = await process_batch(pool, _records(envs, 95), consumer.handler)
+    assert outcomes == ["applied", "applied", "parked", "applied", "applied"]
+
+    def view(row):
+        return {k: row[k] for k in VIEW if k != "updated_at" and not k.endswith("_due_at")}
+
+    rows = {r["id"]: r for r in await pool.fetch(
+        "SELECT * FROM issues WHERE id = ANY($1::text[])",
+        [one["id"], batched["id"], other["id"], neighbour["id"]])}
+    assert view(rows[batched["id"]]) == view(rows[one["id"]])
+    assert rows[batched["id"]]["status"] == "accepted"
+    assert rows[batched["id"]]["completion_due_at"] is not None
+    assert rows[other["id"]]["status"] == "accepted"
+    assert rows[neighbour["id"]]["status"] == "reported"  # the foreign event changed nothing
+    for issue in (batched, other):
+        assert await pool.fetchval("SELECT count(*) FROM issue_timeline WHERE issue_id = $1",
+                                   issue["id"]) == 3  # the report and its two steps
+    assert await pool.fetchval("SELECT count(*) FROM issue_timeline WHERE issue_id = $1",
+                               neighbour["id"]) == 1
+    # The batch again (a redelivery) changes nothing.
+    again = await process_batch(pool, _records(envs, 95), consumer.handler)
+    assert again.count("duplicate") == 4 and again.count("parked") == 1
+    assert await pool.fetchval("SELECT status FROM issues WHERE id = $1",
+                               batched["id"]) == "accepted"

@@ -211,3 +211,66 @@ async def test_one_failing_event_in_a_batch_is_parked_and_the_others_commit_once
     assert again.count("duplicate") == 4 and await _count(pool, tag) == 4
     assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE partition = 98 AND "
                                "\"offset\" = $1", base + 2) == 1
+
+
+def _records(envs, partition, base):
+    out = []
+    for i, env in enumerate(envs):
+        m = codec.to_kafka(env)
+        out.append(type("Record", (), {"topic": DISPATCH_EVENTS, "partition": partition,
+                                       "offset": base + i, "key": m.key.encode(),
+                                       "value": m.value, "headers": list(m.headers.items())}))
+    return out
+
+
+async def test_a_batched_handler_gets_the_fresh_events_of_a_batch_in_one_call(pool):
+    from redgrid_shared.apply import Batched
+    from redgrid_shared.consumer import process_batch
+
+    await pool.execute("CREATE TABLE IF NOT EXISTS effect_counts (tag text PRIMARY KEY, n int)")
+    tag, calls = new_tag(), []
+    envs = _events(tag, 6)
+
+    async def many(conn, batch):
+        calls.append([e.id for e in batch])
+        for env in batch:
+            await _counter_handler(conn, env)
+
+    handler = Batched(many)
+    base = int(uuid.uuid4().int % 10**9)
+    # the first two were applied before (a redelivery overlaps them); event 3 comes twice
+    assert await process_batch(pool, _records(envs[:2], 97, base), handler) == ["applied"] * 2
+    calls.clear()
+    records = _records(envs[:4] + [envs[3]] + envs[4:], 97, base)
+    outcomes = await process_batch(pool, records, handler)
+    assert outcomes == ["duplicate", "duplicate", "applied", "applied", "duplicate",
+                        "applied", "applied"]
+    assert calls == [[e.id for e in envs[2:]]]  # once, the fresh ones, in log order
+    assert await _count(pool, tag) == 6
+
+
+async def test_a_batched_handler_that_rejects_one_event_parks_only_that_one(pool):
+    from redgrid_shared.apply import Batched
+    from redgrid_shared.consumer import process_batch
+
+    await pool.execute("CREATE TABLE IF NOT EXISTS effect_counts (tag text PRIMARY KEY, n int)")
+    tag = new_tag()
+    envs = _events(tag, 5)
+    bad_id, sizes = envs[1].id, []
+
+    async def many(conn, batch):
+        sizes.append(len(batch))
+        for env in batch:
+            await _counter_handler(conn, env)
+            if env.id == bad_id:
+                raise ValueError("cannot apply this one")
+
+    base = int(uuid.uuid4().int % 10**9)
+    outcomes = await process_batch(pool, _records(envs, 96, base), Batched(many))
+    assert outcomes == ["applied", "parked", "applied", "applied", "applied"]
+    assert sizes == [5, 1, 1, 1, 1, 1]  # the whole batch, then one by one
+    assert await _count(pool, tag) == 4  # the rolled-back first pass left nothing behind
+    assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE event_id = ANY($1)",
+                               [e.id for e in envs]) == 4
+    assert "cannot apply this one" in await pool.fetchval(
+        "SELECT reason FROM dead_letters WHERE partition = 96 AND \"offset\" = $1", base + 1)

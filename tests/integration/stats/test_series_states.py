@@ -96,3 +96,41 @@ async def test_the_series_csv_has_the_day_end_columns(pool, client):
     assert [(r["day"], r["by_status.resolved"], r["open"], r["overdue_now"]) for r in rows] == [
         ("2024-05-01", "0", "1", "0"), ("2024-05-02", "1", "1", "1"),
         ("2024-05-03", "1", "2", "1")]
+
+
+async def test_changes_at_midnight_sharp_and_across_many_days_match_the_summary_each_day(
+        pool, client):
+    """The series adds up the state changes after its first day: each day must still equal
+    the summary as of its end, for a change exactly at midnight and over two weeks."""
+    c, neighbour = b.tag(), b.tag()
+    midnight = datetime(2024, 5, 2, 16, 0, tzinfo=timezone.utc)  # 2024-05-03 00:00 Shanghai
+    envs = []
+    for k in range(6):
+        envs += assigned_issue(c, at=T0 + timedelta(days=k, hours=k))
+        envs += assigned_issue(neighbour, at=T0 + timedelta(days=k, hours=k))
+    ids = [e.subject for e in envs[::2] if e.data["community"] == c]
+    envs += [b.issue_step("issue.accepted", community=c, issue_id=ids[0], at=midnight),
+             b.issue_step("issue.overdue", community=c, issue_id=ids[1], by="clock",
+                          at=midnight),
+             b.issue_step("issue.accepted", community=c, issue_id=ids[1],
+                          at=midnight + timedelta(days=3)),
+             b.issue_step("issue.resolved", community=c, issue_id=ids[0], on_time=True,
+                          at=midnight + timedelta(days=4, hours=5)),
+             b.issue_step("issue.resolved", community=c, issue_id=ids[2], on_time=False,
+                          at=midnight + timedelta(days=9))]
+    await project(pool, *envs)
+    for filters in ({}, {"staff": "s-01"}, {"grid": "g-1", "category": "repair.pipe"}):
+        series = await get(client, "timeseries", c, **{"from": "2024-04-30", "to": "2024-05-16",
+                                                       "as_of": "2024-05-12T08:00:00+08:00"},
+                           **filters)
+        assert len(series["days"]) == 16
+        for day in series["days"]:
+            end = min(datetime.fromisoformat(f"{day['day']}T23:59:59.999999+08:00"),
+                      datetime.fromisoformat("2024-05-12T08:00:00+08:00"))
+            summary = await get(client, "summary", c, as_of=end.isoformat(), **filters)
+            assert day["by_status"] == summary["by_status"], (filters, day["day"])
+            assert day["overdue_now"] == summary["overdue_now"], (filters, day["day"])
+    days = {d["day"]: d for d in series["days"]}
+    assert days["2024-05-02"]["by_status"]["accepted"] == 0  # midnight belongs to the 3rd
+    assert days["2024-05-03"]["by_status"]["accepted"] == 1
+    assert days["2024-05-03"]["overdue_now"] == 1

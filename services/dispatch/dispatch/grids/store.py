@@ -106,10 +106,3 @@ async def claim_buildings(conn: asyncpg.Connection, community: str, grid_id: str
         community, sorted(buildings), grid_id)
     return await buildings_held_elsewhere(conn, community, buildings, grid_id=grid_id)
 
-
-async def grids_for_building(db: Db, community: str, building: str) -> list[asyncpg.Record]:
-    """The grid covering a building (at most one, by the grid_buildings key)."""
-    return await db.fetch(
-        f"""SELECT {_GRID_COLUMNS} FROM grid_buildings JOIN grids USING (community, grid_id)
-            WHERE community = $1 AND building = $2""",
-        community, building)

@@ -1,29 +1,10 @@
-"""SQL of the timers table: kept in step with an issue's state, claimed by the worker."""
+"""SQL of the timers table: claimed by the worker. Kept in step with an issue's state by the
+working row's save (workflow.store.save, one statement with the row), as timers.plan wants."""
 
 from collections.abc import Collection
 from datetime import datetime
 
 import asyncpg
-
-from dispatch.timers import plan
-from dispatch.workflow.aggregate import Issue
-
-
-async def sync(conn: asyncpg.Connection, issue: Issue) -> None:
-    """Make the pending timers of an issue the ones its state wants (same transaction as
-    the append): stale ones go (cancel, close, sign-off...), new ones come; fired rows stay."""
-    wanted = plan.wanted(issue)
-    kinds = [k for k, _ in wanted]
-    dues = [d for _, d in wanted]
-    await conn.execute(
-        """DELETE FROM timers WHERE issue_id = $1 AND fired_at IS NULL
-             AND (kind, due_at) NOT IN (SELECT * FROM unnest($2::text[], $3::timestamptz[]))""",
-        issue.issue_id, kinds, dues)
-    if wanted:
-        await conn.execute(
-            """INSERT INTO timers (issue_id, kind, due_at)
-               SELECT $1, k, d FROM unnest($2::text[], $3::timestamptz[]) AS t(k, d)
-               ON CONFLICT DO NOTHING""", issue.issue_id, kinds, dues)
 
 
 async def claim_due(conn: asyncpg.Connection, *, now: datetime,

@@ -66,47 +66,52 @@ def evolve(state: Issue | None, event: EventData, *, at: datetime | None = None)
     """The state after one event; `at` is the event's time (kept for resolved_at)."""
     if state is None:
         state = Issue(issue_id=event.issue_id, community=event.community)
-    state = replace(state, version=state.version + 1)
+    # One replace per event (it copies every field): the version and the event's changes.
+    return replace(state, version=state.version + 1, **_changes(state, event, at))
+
+
+def _changes(state: Issue, event: EventData, at: datetime | None) -> dict:
+    """The fields one event sets (the version aside)."""
     match event:
         case IssueAssigned():
-            return replace(
-                state, status=event.status, grid_id=event.grid_id, category=event.category,
+            return dict(
+                status=event.status, grid_id=event.grid_id, category=event.category,
                 steward_id=event.steward_id, repairer_id=event.repairer_id, urgent=event.urgent,
                 signoff_due_at=event.signoff_due_at,
                 completion_limit_minutes=event.completion_limit_minutes,
                 completion_due_at=None, close_due_at=None, resolved_at=None, meeting_date=None,
                 department=None, unit=event.unit, returned_by=None, queue_reason=None)
         case IssueUnroutable():
-            return replace(state, status=event.status, building=event.building,
-                           queue_reason=event.reason)
+            return dict(status=event.status, building=event.building,
+                        queue_reason=event.reason)
         case IssueAccepted():
-            return replace(state, status=event.status, completion_due_at=event.completion_due_at)
+            return dict(status=event.status, completion_due_at=event.completion_due_at)
         case IssueStarted():
-            return replace(state, status=event.status)
+            return dict(status=event.status)
         case IssueResolved():
-            return replace(state, status=event.status, resolved_at=at,
-                           close_due_at=event.close_due_at, meeting_date=None, department=None)
+            return dict(status=event.status, resolved_at=at,
+                        close_due_at=event.close_due_at, meeting_date=None, department=None)
         case IssueReturned():
-            return replace(state, status=event.status, returned_by=event.role,
-                           queue_reason=f"returned by the {event.role}: {event.reason}")
+            return dict(status=event.status, returned_by=event.role,
+                        queue_reason=f"returned by the {event.role}: {event.reason}")
         case IssueEscalated():
-            return replace(state, status=event.status, meeting_date=event.meeting_date)
+            return dict(status=event.status, meeting_date=event.meeting_date)
         case IssueReferred():
-            return replace(state, status=event.status, department=event.department,
-                           meeting_date=None)
+            return dict(status=event.status, department=event.department,
+                        meeting_date=None)
         case IssueReferralOutcome():
-            return replace(state, status=event.status,
-                           queue_reason=None if event.status != "returned" else
-                           f"{event.department} handed it back: {event.outcome}")
+            return dict(status=event.status,
+                        queue_reason=None if event.status != "returned" else
+                        f"{event.department} handed it back: {event.outcome}")
         case IssueOverdue():
-            return replace(state, overdue=state.overdue | {(event.deadline, event.due_at)})
+            return dict(overdue=state.overdue | {(event.deadline, event.due_at)})
         case IssueClosed():
-            return replace(state, status=event.status)
+            return dict(status=event.status)
         case ResidentActionSettled():
             # a reopen with no grid to take it waits for an operator, saying why
             reason = event.reason if event.status == "returned" else state.queue_reason
-            return replace(state, status=event.status, queue_reason=reason)
-    return state  # a type this code does not know takes a version and changes nothing else
+            return dict(status=event.status, queue_reason=reason)
+    return {}  # a type this code does not know takes a version and changes nothing else
 
 
 def fold(events: Iterable[tuple[EventData, datetime | None]],

@@ -11,13 +11,10 @@ from redgrid_shared.domain import Invalid
 from redgrid_shared.events import Envelope, IssueAssigned, IssueReported, IssueUnroutable
 from redgrid_shared.eventstore import ConcurrencyConflict
 
-from dispatch.grids import store as grids
-from dispatch.grids.domain import Grid, from_row
-from dispatch.sla import store as sla
+from dispatch.grids.domain import Grid
 from dispatch.sla.limits import Timing, limits_for
-from dispatch.staffing import store as staffing
 from dispatch.staffing.cover import NO_AVAILABLE_STAFF, assignees
-from dispatch.workflow import store, stream
+from dispatch.workflow import intake_sql, stream
 
 NO_GRID = "no_grid_for_building"
 UNKNOWN_CATEGORY = "unknown_category"
@@ -54,22 +51,22 @@ def route(report: IssueReported, grids: Iterable[Grid], *, now: datetime, timing
 
 async def assign_issue(conn: asyncpg.Connection, env: Envelope, *, clock: Clock,
                        timing: Timing) -> None:
-    """Route an issue.reported: append issue.assigned or issue.unroutable, once per issue."""
+    """Route an issue.reported: append issue.assigned or issue.unroutable, once per issue.
+
+    Three round trips: the working row with the routing inputs (intake_sql), the append,
+    the working row and timers after it (stream.append)."""
     report = IssueReported.model_validate(env.data)
-    await store.record_report(conn, report, reported_at=env.time)
-    row = await store.issue_row(conn, report.issue_id)
+    taken = await intake_sql.take_report(conn, report, reported_at=env.time)
+    row = taken.row
     if row["community"] != report.community:
         # An issue id is one community's: a report reusing it elsewhere is refused (parked).
         raise Invalid("data.community", f"issue {report.issue_id} belongs to community "
                       f"{row['community']}, not {report.community}")
     if row["version"] > 0:
         return  # already routed: the same report arrived again under another event id
-    covering = [from_row(r) for r in
-                await grids.grids_for_building(conn, report.community, report.building)]
     now = clock()
-    decision = route(report, covering, now=now, timing=timing,
-                     overrides=await sla.overrides(conn, report.community),
-                     away=await staffing.away(conn, report.community))
+    decision = route(report, [taken.grid] if taken.grid else [], now=now, timing=timing,
+                     overrides=taken.overrides, away=taken.away)
     try:
         await stream.append(conn, stream.seed(row), [decision], now=now)
     except ConcurrencyConflict:

@@ -37,24 +37,44 @@ async def lock_row(conn: asyncpg.Connection, issue_id: str) -> asyncpg.Record | 
                                issue_id)
 
 
-async def save(conn: asyncpg.Connection, issue: Issue, *, at: datetime) -> None:
-    """Bring the working row to the issue's state after an append (same transaction)."""
-    deadline = issue.current_deadline()
-    await conn.execute(
-        """UPDATE dispatch_issues SET status = $2, grid_id = $3, steward_id = $4,
+_SAVE = """UPDATE dispatch_issues SET status = $2, grid_id = $3, steward_id = $4,
                repairer_id = $5, urgent = $6, signoff_due_at = $7,
                completion_limit_minutes = $8, completion_due_at = $9, resolved_at = $10,
                close_due_at = $11, meeting_date = $12, department = $13, assigned_unit = $14,
                queue_reason = $15, unroutable_reason = $16, due_at = $17,
                tie_rank = CASE WHEN $6 OR vulnerable IS NOT NULL THEN 0 ELSE 1 END,
                version = $18, updated_at = $19
-           WHERE issue_id = $1""",
-        issue.issue_id, issue.status, issue.grid_id, issue.steward_id, issue.repairer_id,
-        issue.urgent, issue.signoff_due_at, issue.completion_limit_minutes,
-        issue.completion_due_at, issue.resolved_at, issue.close_due_at, issue.meeting_date,
-        issue.department, issue.unit, issue.queue_reason,
-        issue.queue_reason if issue.status == "unroutable" else None,
-        deadline[1] if deadline else None, issue.version, at)
+           WHERE issue_id = $1"""
+# The same update, and the issue's pending timers made exactly $20/$21 (kinds, due times):
+# stale ones go (cancel, close, sign-off...), new ones come, fired rows stay. One statement:
+# the deleted and the inserted timers never share a key, so the two never meet.
+_SAVE_WITH_TIMERS = f"""
+    WITH saved AS ({_SAVE}),
+    stale AS (
+        DELETE FROM timers WHERE issue_id = $1 AND fired_at IS NULL
+          AND (kind, due_at) NOT IN (SELECT * FROM unnest($20::text[], $21::timestamptz[])))
+    INSERT INTO timers (issue_id, kind, due_at)
+    SELECT $1, k, d FROM unnest($20::text[], $21::timestamptz[]) AS t(k, d)
+    ON CONFLICT DO NOTHING"""
+
+
+async def save(conn: asyncpg.Connection, issue: Issue, *, at: datetime,
+               timers: set[tuple[str, datetime]] | None = None) -> None:
+    """Bring the working row to the issue's state after an append (same transaction), and,
+    when `timers` is given, its pending (kind, due_at) timers to exactly those, in the same
+    statement (timers.plan says which a state wants)."""
+    deadline = issue.current_deadline()
+    args = (issue.issue_id, issue.status, issue.grid_id, issue.steward_id, issue.repairer_id,
+            issue.urgent, issue.signoff_due_at, issue.completion_limit_minutes,
+            issue.completion_due_at, issue.resolved_at, issue.close_due_at, issue.meeting_date,
+            issue.department, issue.unit, issue.queue_reason,
+            issue.queue_reason if issue.status == "unroutable" else None,
+            deadline[1] if deadline else None, issue.version, at)
+    if timers is None:
+        await conn.execute(_SAVE, *args)
+        return
+    await conn.execute(_SAVE_WITH_TIMERS, *args, [k for k, _ in timers],
+                       [d for _, d in timers])
 
 
 async def tasks(db: Db, *, community: str, person: tuple[str, str] | None,

@@ -24,7 +24,7 @@ from redgrid_shared.eventstore import PgEventStore
 
 from dispatch import SERVICE
 from redgrid_shared.domain import NotFound
-from dispatch.timers import store as timers
+from dispatch.timers import plan
 from dispatch.workflow import store
 from dispatch.workflow.aggregate import Issue, fold
 
@@ -69,6 +69,5 @@ async def append(conn: asyncpg.Connection, issue: Issue, events: list[EventData]
     await PgEventStore(conn).append(issue_stream(issue.issue_id), issue.version, envelopes,
                                     topic=topics.DISPATCH_EVENTS)
     after = fold(zip(events, repeat(now)), issue)
-    await store.save(conn, after, at=now)
-    await timers.sync(conn, after)
+    await store.save(conn, after, at=now, timers=plan.wanted(after))  # one statement
     return after

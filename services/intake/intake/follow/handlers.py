@@ -1,4 +1,11 @@
-"""Follow dispatch's issue events on the resident's view and timeline, once per event."""
+"""Follow dispatch's issue events on the resident's view and timeline, once per event.
+
+A consumed batch is followed at once: its issues are read and locked in one statement, the
+events are evolved in log order in memory, their timeline rows go in one statement and each
+issue's view is written once.
+"""
+
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -8,19 +15,33 @@ from intake.timeline import timeline_data
 from redgrid_shared.events import Envelope, EventData
 
 
-async def on_dispatch_event(conn: asyncpg.Connection, env: Envelope, event: EventData) -> None:
-    """Apply one dispatch issue event: its timeline entry, then the view's changes."""
-    issue_id = env.data["issue_id"]
-    issue = await store.fetch_issue(conn, issue_id, for_update=True)
-    if issue is None:
-        # Intake commits a report before dispatch can hear of it, so an unknown issue means a
-        # foreign or corrupt event: raise so the loop parks it in dead_letters for an operator.
-        raise LookupError(f"unknown issue {issue_id}")
-    if issue["community"] != env.data.get("community"):
-        raise LookupError(f"issue {issue_id} is not of community {env.data.get('community')}")
-    # The timeline row doubles as a per-event guard: a second delivery changes nothing.
-    added = await store.add_timeline(
-        conn, event_id=env.id, issue_id=issue_id, type=env.short_type, occurred_at=env.time,
-        data=timeline_data(env.short_type, env.data, issue=issue))
-    if added:
-        await store.update_issue(conn, issue_id, evolve(issue, event, at=env.time))
+class AlreadyFollowed(Exception):
+    """Some events of a batch are on the timeline already: follow them one at a time."""
+
+
+async def on_dispatch_events(conn: asyncpg.Connection,
+                             items: Sequence[tuple[Envelope, EventData]]) -> None:
+    """Apply a batch of dispatch issue events, in log order, as `on_dispatch_event` would."""
+    issues = await store.fetch_issues(conn, sorted({env.data["issue_id"] for env, _ in items}))
+    changed: dict[str, dict] = {}
+    rows = []
+    for env, event in items:
+        issue_id = env.data["issue_id"]
+        issue = issues.get(issue_id)
+        if issue is None:
+            raise LookupError(f"unknown issue {issue_id}")
+        if issue["community"] != env.data.get("community"):
+            raise LookupError(f"issue {issue_id} is not of community {env.data.get('community')}")
+        rows.append((env.id, issue_id, env.short_type, env.time,
+                     timeline_data(env.short_type, env.data, issue=issue)))
+        changes = evolve(issue, event, at=env.time)
+        issues[issue_id] = {**issue, **changes}
+        changed.setdefault(issue_id, {}).update(changes)
+    added = await store.add_timelines(conn, rows)
+    if added < len(rows):
+        # The timeline row is the per-event guard: with one event, a second delivery changes
+        # nothing; in a batch, the others must evolve without it, so take them one by one.
+        if len(rows) == 1:
+            return
+        raise AlreadyFollowed(f"{len(rows) - added} of {len(rows)} events already followed")
+    await store.update_issues(conn, changed)

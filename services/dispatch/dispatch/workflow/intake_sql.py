@@ -1,0 +1,83 @@
+"""The one statement routing a report starts with: record it and read what routing needs.
+
+A backlog of reports is routed one after another inside the consumer's batch transaction, so
+each statement of a routed report is a round trip the whole backlog waits for. This one
+replaces five (the working row's insert, its read back, the grid of the building, the
+community's SLA overrides, the people on leave):
+
+- the working row of the report is inserted unless it exists (ON CONFLICT DO NOTHING); the
+  row returned is the new one, or the one already there (a report seen before, or an issue
+  id of another community: the caller refuses it);
+- the grid covering the building (grid_buildings is keyed by building, so at most one);
+- the community's override for the report's category only (the only one `limits_for`
+  reads);
+- who is on leave among the grid's four people (the only ones `assignees` asks about).
+
+The reads see the same data the separate statements saw: the caller's transaction, and no
+write of this statement touches the tables they read.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from redgrid_shared.events import IssueReported
+
+from dispatch.grids.domain import Grid, from_row
+
+_TAKE_REPORT = """
+    WITH new AS (
+        INSERT INTO dispatch_issues (issue_id, community, building, category, status,
+            vulnerable, reporter_id, unit, reported_at, version, tie_rank, description)
+        VALUES ($1, $2, $3, $4, 'reported', $5, $6, $7, $8, 0, $9, $10)
+        ON CONFLICT (issue_id) DO NOTHING
+        RETURNING issue_id, community, category, building, vulnerable, version),
+    issue AS (
+        SELECT * FROM new
+        UNION ALL
+        SELECT issue_id, community, category, building, vulnerable, version
+        FROM dispatch_issues WHERE issue_id = $1 AND NOT EXISTS (SELECT FROM new)),
+    grid AS (
+        SELECT g.* FROM grid_buildings b JOIN grids g USING (community, grid_id)
+        WHERE b.community = $2 AND b.building = $3)
+    SELECT issue.*,
+        (SELECT to_jsonb(grid) FROM grid) AS grid,
+        (SELECT ARRAY[signoff_minutes, completion_minutes] FROM sla_limits
+         WHERE community = $2 AND category = $4) AS override,
+        ARRAY(SELECT a.staff_id FROM staff_availability a, grid
+              WHERE a.community = $2 AND NOT a.available
+                AND a.staff_id IN (grid.steward, grid.repairer,
+                                   grid.backup_steward, grid.backup_repairer)) AS away
+    FROM issue"""
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A report's working row and what routing it needs."""
+
+    row: asyncpg.Record  # issue_id, community, category, building, vulnerable, version
+    grid: Grid | None
+    overrides: dict[str, tuple[int, int]]
+    away: frozenset[str]
+
+
+async def take_report(conn: asyncpg.Connection, report: IssueReported, *,
+                      reported_at: datetime) -> Taken:
+    """Record the report's working row (once) and read its routing inputs, in one round trip."""
+    args = (report.issue_id, report.community, report.building, report.category,
+            report.vulnerable, report.reporter_id, report.unit, reported_at,
+            0 if report.vulnerable else 1, report.description)
+    found = await conn.fetchrow(_TAKE_REPORT, *args)
+    if found is None:
+        # A concurrent transaction inserted the row after this statement's snapshot was
+        # taken: the insert waited for it and did nothing, the read could not see it yet.
+        # Run again with a fresh snapshot (the insert does nothing again).
+        found = await conn.fetchrow(_TAKE_REPORT, *args)
+    if found is None:
+        raise RuntimeError(f"no working row for issue {report.issue_id}")
+    override = found["override"]
+    return Taken(row=found,
+                 grid=from_row(found["grid"]) if found["grid"] is not None else None,
+                 overrides={report.category: tuple(override)} if override else {},
+                 away=frozenset(found["away"]))
