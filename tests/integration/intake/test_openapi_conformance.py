@@ -13,7 +13,7 @@ import httpx
 import pytest
 import schemathesis
 import uvicorn
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, reject, settings
 from schemathesis import checks
 
 from intake.main import create_app
@@ -97,4 +97,10 @@ def test_intake_answers_as_its_openapi_document_says(case, intake_url, known_iss
         case.body["api_key"] = known_key
     # Mostly the owner; sometimes another community's admin, sometimes no token at all.
     headers = CALLERS[digest[1] % len(CALLERS)]
-    case.call_and_validate(base_url=intake_url, headers=headers, checks=CHECKS)
+    response = case.call(base_url=intake_url, headers=headers)
+    if response.status_code == 400 and response.text == "Invalid HTTP request received.":
+        # uvicorn's HTTP parser refused the request line itself (e.g. a URL of ~100 KB): it
+        # never reached the app, so there is nothing of ours to check. Hypothesis tries
+        # another case instead.
+        reject()
+    case.validate_response(response, checks=CHECKS)
