@@ -68,7 +68,7 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
             await asyncio.gather(*(s.stop() for s in services["dispatch"]))
             if args.open_loop_only:
                 await asyncio.gather(start("dispatch"), start("stats"))
-                return await _open_loop(probe, env, args)
+                return await _open_loop(probe, env, args, services, infra_pids)
             print("intake alone: warm-up, sequential, concurrent", flush=True)
             await bench_system.sequential(probe, args.warmup)
             seq = await bench_system.sequential(probe, args.reports)
@@ -76,7 +76,7 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
             print(f"dispatch + stats catching up on {probe.reported} reports", flush=True)
             await asyncio.gather(start("dispatch"), start("stats"))
             backlog = await bench_system.catch_up(probe, env["DATABASE_URL"])
-            loop = await _open_loop(probe, env, args)
+            loop = await _open_loop(probe, env, args, services, infra_pids)
         print(f"idle: settling, then {args.idle_seconds} s of CPU", flush=True)
         await asyncio.sleep(3)
         groups = {name: [s.proc.pid for s in group] for name, group in services.items()}
@@ -94,14 +94,24 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
         await asyncio.gather(*(s.stop() for s in everyone))
 
 
-async def _open_loop(probe: bench_system.Probe, env: dict[str, str],
-                     args: argparse.Namespace) -> dict:
+async def _open_loop(probe: bench_system.Probe, env: dict[str, str], args: argparse.Namespace,
+                     services: dict[str, list[LoggedService]],
+                     infra_pids: dict[str, list[int]]) -> dict:
+    """The open loop, its hops, and the stack's CPU per report while it runs (a figure a
+    busy neighbour moves less than the latency)."""
     print(f"open loop: {args.rate} reports/s for {args.open_seconds} s", flush=True)
     await bench_system.open_loop(probe, env["KAFKA_BOOTSTRAP_SERVERS"],
                                  rate=args.rate, seconds=2)  # warm the path
-    return await bench_system.open_loop(probe, env["KAFKA_BOOTSTRAP_SERVERS"], rate=args.rate,
-                                        seconds=args.open_seconds,
-                                        database_url=env["DATABASE_URL"])
+    groups = {name: [s.proc.pid for s in group] for name, group in services.items()}
+    window = max(1.0, args.open_seconds - 1)
+    loop, cpu = await asyncio.gather(
+        bench_system.open_loop(probe, env["KAFKA_BOOTSTRAP_SERVERS"], rate=args.rate,
+                               seconds=args.open_seconds, database_url=env["DATABASE_URL"]),
+        cpu_share({**groups, **infra_pids}, seconds=window))
+    per_report = {name: round(share / 100 * cpu["cores"] / args.rate * 1000, 2)
+                  for name, share in cpu["percent_of_all_cores"].items()}
+    return {**loop, "cpu_ms_per_report": {**per_report,
+                                          "total": round(sum(per_report.values()), 2)}}
 
 
 def ratios(raw: dict, conc: dict, backlog: dict) -> dict:

@@ -51,6 +51,9 @@ def print_open_loop(loop: dict) -> None:
           f"p99 {lat['p99']} ms")
     for name, span in loop.get("hops_ms", {}).items():
         print(f"  {name:<42}p50 {span['p50']:>6} ms   p90 {span['p90']:>6} ms")
+    if "cpu_ms_per_report" in loop:
+        print("  CPU per report (ms): " + ", ".join(
+            f"{k} {v}" for k, v in loop["cpu_ms_per_report"].items()))
 
 
 def machine() -> dict:
