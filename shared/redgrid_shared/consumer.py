@@ -5,9 +5,11 @@ loop backs off and re-reads from the last commit.
 
 Offset commits run beside the loop: once a batch's transaction has committed its offset is
 handed to one committer task and the loop goes on to the next batch. A commit only ever
-names offsets whose effects are committed, so at-least-once holds; offsets that arrive
-while a commit is in flight go out together in the next one. A failed commit is raised in
-the loop at its next batch, which then rewinds to the committed offsets as before.
+names offsets whose effects are committed, so at-least-once holds. After a commit the
+committer waits `commit_interval` seconds; offsets applied meanwhile go out together in the
+next one (fewer commit requests for the broker and the loop; a crash redelivers at most that
+much more, which dedupe absorbs). A failed commit is raised in the loop at its next batch,
+which then rewinds to the committed offsets as before.
 
 Fetch wait: a broker may hold a fetch on an idle partition for `fetch_max_wait_ms`. Apache
 Kafka answers as soon as data arrives, so a long wait costs nothing there. The local Tansu
@@ -41,7 +43,7 @@ class ConsumerLoop:
     def __init__(self, *, pool: asyncpg.Pool, bootstrap: str, group_id: str,
                  topics: tuple[str, ...], handler: Handler, fetch_max_wait_ms: int = 500,
                  idle_fetch_max_wait_ms: int | None = None, idle_after: float = 2.0,
-                 **consumer_options):
+                 commit_interval: float = 0.2, **consumer_options):
         self._pool, self._handler, self.group = pool, handler, group_id
         self._consumer = AIOKafkaConsumer(
             *topics, bootstrap_servers=bootstrap, group_id=group_id,
@@ -55,6 +57,7 @@ class ConsumerLoop:
         self.processed = 0
         self._uncommitted: dict[TopicPartition, int] = {}  # applied, offset not yet committed
         self._committer: asyncio.Task | None = None
+        self._commit_interval = commit_interval
         self._commit_failed: BaseException | None = None
 
     async def start(self) -> None:
@@ -125,7 +128,8 @@ class ConsumerLoop:
                                                   name=f"commit:{self.group}")
 
     async def _commit_applied(self) -> None:
-        """Commit the applied offsets until none are left; a failure waits for the loop."""
+        """Commit the applied offsets, then those applied meanwhile, until none are left; a
+        failure waits for the loop."""
         # One turn of the event loop first: the outbox relay this batch's transaction just
         # woke sends before the commit's request is built.
         await asyncio.sleep(0)
@@ -137,6 +141,7 @@ class ConsumerLoop:
                 self._commit_failed = exc
                 return
             self.committed.update(offsets)
+            await asyncio.sleep(self._commit_interval)
 
     def _pace(self, got_records: bool) -> None:
         """Short fetch waits while records flow, long ones once the topics are quiet."""
