@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 CONSUMED = Counter("redgrid_events_consumed_total", "Events consumed",
                    ["group", "outcome"])
 MAX_BACKOFF_SECONDS = 10.0
+STOP_COMMIT_SECONDS = 5.0
 
 
 class ConsumerLoop:
@@ -64,8 +65,11 @@ class ConsumerLoop:
         await self._consumer.start()
 
     async def stop(self) -> None:
-        """Commit what is applied (best effort: a lost commit only means a redelivery)."""
+        """Commit what is applied, waiting a few seconds at most (a lost commit only means a
+        redelivery), then leave the group."""
         if self._committer is not None:
+            await asyncio.wait({self._committer}, timeout=STOP_COMMIT_SECONDS)
+            self._committer.cancel()
             await asyncio.gather(self._committer, return_exceptions=True)
         await self._consumer.stop()
 
