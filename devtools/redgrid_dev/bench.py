@@ -27,7 +27,7 @@ import httpx
 
 from redgrid_dev import bench_raw, bench_system, databases
 from redgrid_dev.bench_cpu import cpu_share, postmaster_pid
-from redgrid_dev.bench_report import machine, print_report
+from redgrid_dev.bench_report import machine, print_open_loop, print_report
 from redgrid_dev.broker import TansuBroker, ensure_topics
 from redgrid_dev.ports import free_port
 from redgrid_dev.postgres import EmbeddedPostgres
@@ -38,10 +38,13 @@ from redgrid_dev.services import LoggedService, wait_all_ready
 async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
                     infra_pids: dict[str, list[int]]) -> dict:
     """Baselines, then the services phase by phase; always stop them."""
-    print("raw baselines: asyncpg, aiokafka", flush=True)
-    raw = {"asyncpg": await bench_raw.asyncpg_transactions(env["DATABASE_URL"],
-                                                            seconds=args.raw_seconds),
-           "kafka": await bench_raw.kafka_produce_consume(env["KAFKA_BOOTSTRAP_SERVERS"])}
+    if args.open_loop_only:
+        raw = {}
+    else:
+        print("raw baselines: asyncpg, aiokafka", flush=True)
+        raw = {"asyncpg": await bench_raw.asyncpg_transactions(env["DATABASE_URL"],
+                                                                seconds=args.raw_seconds),
+               "kafka": await bench_raw.kafka_produce_consume(env["KAFKA_BOOTSTRAP_SERVERS"])}
     run = uuid.uuid4().hex[:8]
     services = {name: [LoggedService(name, free_port(), log_file=logs / f"{name}-{i}.log")
                        for i in range(args.replicas)] for name in ("intake", "dispatch", "stats")}
@@ -63,6 +66,9 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
                                        community=f"bench-{run}")
             await bench_system.configure_grid(probe)
             await asyncio.gather(*(s.stop() for s in services["dispatch"]))
+            if args.open_loop_only:
+                await asyncio.gather(start("dispatch"), start("stats"))
+                return await _open_loop(probe, env, args, services, infra_pids)
             print("intake alone: warm-up, sequential, concurrent", flush=True)
             await bench_system.sequential(probe, args.warmup)
             seq = await bench_system.sequential(probe, args.reports)
@@ -70,11 +76,7 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
             print(f"dispatch + stats catching up on {probe.reported} reports", flush=True)
             await asyncio.gather(start("dispatch"), start("stats"))
             backlog = await bench_system.catch_up(probe, env["DATABASE_URL"])
-            print(f"open loop: {args.rate} reports/s for {args.open_seconds} s", flush=True)
-            await bench_system.open_loop(probe, env["KAFKA_BOOTSTRAP_SERVERS"],
-                                         rate=args.rate, seconds=2)  # warm the path
-            loop = await bench_system.open_loop(probe, env["KAFKA_BOOTSTRAP_SERVERS"],
-                                                rate=args.rate, seconds=args.open_seconds)
+            loop = await _open_loop(probe, env, args, services, infra_pids)
         print(f"idle: settling, then {args.idle_seconds} s of CPU", flush=True)
         await asyncio.sleep(3)
         groups = {name: [s.proc.pid for s in group] for name, group in services.items()}
@@ -90,6 +92,26 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
         raise
     finally:
         await asyncio.gather(*(s.stop() for s in everyone))
+
+
+async def _open_loop(probe: bench_system.Probe, env: dict[str, str], args: argparse.Namespace,
+                     services: dict[str, list[LoggedService]],
+                     infra_pids: dict[str, list[int]]) -> dict:
+    """The open loop, its hops, and the stack's CPU per report while it runs (a figure a
+    busy neighbour moves less than the latency)."""
+    print(f"open loop: {args.rate} reports/s for {args.open_seconds} s", flush=True)
+    await bench_system.open_loop(probe, env["KAFKA_BOOTSTRAP_SERVERS"],
+                                 rate=args.rate, seconds=2)  # warm the path
+    groups = {name: [s.proc.pid for s in group] for name, group in services.items()}
+    window = max(1.0, args.open_seconds - 1)
+    loop, cpu = await asyncio.gather(
+        bench_system.open_loop(probe, env["KAFKA_BOOTSTRAP_SERVERS"], rate=args.rate,
+                               seconds=args.open_seconds, database_url=env["DATABASE_URL"]),
+        cpu_share({**groups, **infra_pids}, seconds=window))
+    per_report = {name: round(share / 100 * cpu["cores"] / args.rate * 1000, 2)
+                  for name, share in cpu["percent_of_all_cores"].items()}
+    return {**loop, "cpu_ms_per_report": {**per_report,
+                                          "total": round(sum(per_report.values()), 2)}}
 
 
 def ratios(raw: dict, conc: dict, backlog: dict) -> dict:
@@ -112,6 +134,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--idle-seconds", type=float, default=10.0, help="idle CPU window")
     parser.add_argument("--raw-seconds", type=float, default=5.0, help="asyncpg baseline window")
     parser.add_argument("--replicas", type=int, default=1, help="processes per service")
+    parser.add_argument("--open-loop-only", action="store_true",
+                        help="only the open loop with its hops (a quick latency check; "
+                             "nothing written)")
     parser.add_argument("--out", type=Path, default=None, help="results folder (default .data/bench)")
     return parser.parse_args(argv)
 
@@ -132,6 +157,9 @@ def main(argv: list[str]) -> int:
             infra.enter_context(_database(env, tmp, infra_pids))
             infra.enter_context(_broker(env, tmp, infra_pids))
             results = asyncio.run(run_bench(env, args, tmp, infra_pids))
+            if args.open_loop_only:
+                print_open_loop(results)
+                return 0
     except KeyboardInterrupt:
         print("interrupted; everything stopped", file=sys.stderr)
         return 130

@@ -41,6 +41,19 @@ def print_report(r: dict) -> None:
     print()
     for name, value, ratio in rows:
         print(f"{name:<44}{value:<30}{ratio}")
+    print_open_loop(loop)
+
+
+def print_open_loop(loop: dict) -> None:
+    """The open loop's latency and, when measured, its hops (p50 / p90)."""
+    lat = loop["report_to_assigned_ms"]
+    print(f"\nopen loop {loop['rate']:.0f}/s: report -> assigned p50 {lat['p50']} "
+          f"p99 {lat['p99']} ms")
+    for name, span in loop.get("hops_ms", {}).items():
+        print(f"  {name:<42}p50 {span['p50']:>6} ms   p90 {span['p90']:>6} ms")
+    if "cpu_ms_per_report" in loop:
+        print("  CPU per report (ms): " + ", ".join(
+            f"{k} {v}" for k, v in loop["cpu_ms_per_report"].items()))
 
 
 def machine() -> dict:

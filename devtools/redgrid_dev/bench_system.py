@@ -12,6 +12,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 
+from redgrid_dev.bench_hops import hops
 from redgrid_dev.bench_report import percentiles
 from redgrid_shared import codec, topics
 from redgrid_shared.auth import mint_token
@@ -130,9 +131,11 @@ async def catch_up(probe: Probe, database_url: str, intake_schema: str = "intake
             "per_second": round((want - seen_at_first) / elapsed, 1)}
 
 
-async def open_loop(probe: Probe, bootstrap: str, *, rate: float, seconds: float) -> dict:
+async def open_loop(probe: Probe, bootstrap: str, *, rate: float, seconds: float,
+                    database_url: str | None = None) -> dict:
     """Reports at a fixed rate regardless of answers; report sent -> issue.assigned on the
-    dispatch topic, read by a consumer of our own at the end of the topic."""
+    dispatch topic, read by a consumer of our own at the end of the topic. With
+    `database_url`, also the time of each hop (bench_hops)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
                                 enable_auto_commit=False, fetch_max_wait_ms=5)
     await consumer.start()
@@ -176,5 +179,10 @@ async def open_loop(probe: Probe, bootstrap: str, *, rate: float, seconds: float
     finally:
         watcher.cancel()
         await consumer.stop()
-    return {"rate": rate, "reports": len(sent),
-            "report_to_assigned_ms": percentiles([seen[i] - t for i, t in sent.items()])}
+    result = {"rate": rate, "reports": len(sent),
+              "report_to_assigned_ms": percentiles([seen[i] - t for i, t in sent.items()])}
+    if database_url:
+        wall = time.time() - time.perf_counter()
+        result["hops_ms"] = await hops(database_url, {i: t + wall for i, t in sent.items()},
+                                       {i: t + wall for i, t in seen.items()})
+    return result

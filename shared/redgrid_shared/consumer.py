@@ -3,6 +3,14 @@ rows + parked records, one transaction) -> offset committed after. A redelivered
 its dedupe row and changes nothing. When the database is unreachable nothing is parked: the
 loop backs off and re-reads from the last commit.
 
+Offset commits run beside the loop: once a batch's transaction has committed its offset is
+handed to one committer task and the loop goes on to the next batch. A commit only ever
+names offsets whose effects are committed, so at-least-once holds. After a commit the
+committer waits `commit_interval` seconds; offsets applied meanwhile go out together in the
+next one (fewer commit requests for the broker and the loop; a crash redelivers at most that
+much more, which dedupe absorbs). A failed commit is raised in the loop at its next batch,
+which then rewinds to the committed offsets as before.
+
 Fetch wait: a broker may hold a fetch on an idle partition for `fetch_max_wait_ms`. Apache
 Kafka answers as soon as data arrives, so a long wait costs nothing there. The local Tansu
 broker re-checks only at half the remaining wait (W/2, 3W/4, ...; docs/benchmarks.md), so a
@@ -27,6 +35,7 @@ log = logging.getLogger(__name__)
 CONSUMED = Counter("redgrid_events_consumed_total", "Events consumed",
                    ["group", "outcome"])
 MAX_BACKOFF_SECONDS = 10.0
+STOP_COMMIT_SECONDS = 5.0
 
 
 class ConsumerLoop:
@@ -35,7 +44,7 @@ class ConsumerLoop:
     def __init__(self, *, pool: asyncpg.Pool, bootstrap: str, group_id: str,
                  topics: tuple[str, ...], handler: Handler, fetch_max_wait_ms: int = 500,
                  idle_fetch_max_wait_ms: int | None = None, idle_after: float = 2.0,
-                 **consumer_options):
+                 commit_interval: float = 0.2, **consumer_options):
         self._pool, self._handler, self.group = pool, handler, group_id
         self._consumer = AIOKafkaConsumer(
             *topics, bootstrap_servers=bootstrap, group_id=group_id,
@@ -47,11 +56,21 @@ class ConsumerLoop:
         self._idle_after, self._last_records = idle_after, time.monotonic()
         self.committed: dict[TopicPartition, int] = {}
         self.processed = 0
+        self._uncommitted: dict[TopicPartition, int] = {}  # applied, offset not yet committed
+        self._committer: asyncio.Task | None = None
+        self._commit_interval = commit_interval
+        self._commit_failed: BaseException | None = None
 
     async def start(self) -> None:
         await self._consumer.start()
 
     async def stop(self) -> None:
+        """Commit what is applied, waiting a few seconds at most (a lost commit only means a
+        redelivery), then leave the group."""
+        if self._committer is not None:
+            await asyncio.wait({self._committer}, timeout=STOP_COMMIT_SECONDS)
+            self._committer.cancel()
+            await asyncio.gather(self._committer, return_exceptions=True)
         await self._consumer.stop()
 
     def lag(self) -> dict[TopicPartition, int]:
@@ -90,6 +109,9 @@ class ConsumerLoop:
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
 
     async def _consume_batch(self) -> None:
+        if self._commit_failed is not None:
+            failed, self._commit_failed = self._commit_failed, None
+            raise failed
         batches = await self._consumer.getmany(timeout_ms=1000)
         self._pace(bool(batches))
         for tp in self._consumer.assignment() - self.committed.keys():
@@ -98,10 +120,32 @@ class ConsumerLoop:
             for outcome in await process_batch(self._pool, records, self._handler):
                 CONSUMED.labels(self.group, outcome).inc()
             self.processed += len(records)
-            # One commit per partition batch, after every effect in it is committed: a crash
-            # before it redelivers the batch, and the dedupe rows make that harmless.
-            await self._consumer.commit({tp: records[-1].offset + 1})
-            self.committed[tp] = records[-1].offset + 1
+            # Committed after every effect of the batch is: a crash before it redelivers the
+            # batch, and the dedupe rows make that harmless.
+            self._commit_soon(tp, records[-1].offset + 1)
+
+    def _commit_soon(self, tp: TopicPartition, offset: int) -> None:
+        """Hand an applied offset to the committer; start it unless it is running."""
+        self._uncommitted[tp] = offset
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_applied(),
+                                                  name=f"commit:{self.group}")
+
+    async def _commit_applied(self) -> None:
+        """Commit the applied offsets, then those applied meanwhile, until none are left; a
+        failure waits for the loop."""
+        # One turn of the event loop first: the outbox relay this batch's transaction just
+        # woke sends before the commit's request is built.
+        await asyncio.sleep(0)
+        while self._uncommitted:
+            offsets, self._uncommitted = self._uncommitted, {}
+            try:
+                await self._consumer.commit(offsets)
+            except Exception as exc:
+                self._commit_failed = exc
+                return
+            self.committed.update(offsets)
+            await asyncio.sleep(self._commit_interval)
 
     def _pace(self, got_records: bool) -> None:
         """Short fetch waits while records flow, long ones once the topics are quiet."""

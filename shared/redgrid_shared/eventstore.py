@@ -5,6 +5,7 @@ event row is the outbox row; a dedupe row or a read-model update can ride along)
 `MemoryEventStore` has the same contract for unit tests.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -26,20 +27,43 @@ APPEND_ONE_SQL = """
                             occurred_at)
         SELECT $1, $2::int + 1, $3, $4, $5, $6, $7, $8, $9 FROM current WHERE v = $2::int
         ON CONFLICT DO NOTHING RETURNING version)
-    SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT v FROM current) AS actual"""
+    SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT v FROM current) AS actual,
+           current_schema() AS schema"""
+VERSION_SQL = """SELECT coalesce(max(version), 0) AS v, current_schema() AS schema
+                 FROM events WHERE stream_id = $1"""
 # A NOTIFY inside a transaction makes PostgreSQL serialise the commits of all notifying
 # transactions, each behind the previous one's WAL flush (the `Lock: object` waits in
-# benchmarks.md). Pooled connections therefore notify after the commit, when the pool takes
-# them back (db.py): a statement with no writes, whose commit flushes nothing. Keyed by
-# backend pid, which a pooled proxy and its connection share.
-_notify_on_release: set[int] = set()
+# benchmarks.md). Pooled connections therefore wake the relay after the commit, when the pool
+# takes them back (db.py). Keyed by backend pid (a pooled proxy and its connection share it),
+# the schema the append wrote to.
+_notify_on_release: dict[int, str] = {}
+# The relays of this process that hold their schema's relay lock, by schema. Only the lock
+# holder listens, so when it runs here nobody else needs the NOTIFY: the release wakes it
+# directly (no NOTIFY round trip on the request path, no delivery through PostgreSQL).
+_local_relays: dict[str, Callable[[], None]] = {}
+
+
+def relay_here(schema: str, wake: Callable[[], None]) -> None:
+    """The relay of `schema` runs in this process (and holds the lock) until `relay_gone`."""
+    _local_relays[schema] = wake
+
+
+def relay_gone(schema: str, wake: Callable[[], None]) -> None:
+    """That relay lost its connection (and so the lock) or stopped: NOTIFY again."""
+    if _local_relays.get(schema) == wake:
+        del _local_relays[schema]
 
 
 async def notify_if_pending(conn: asyncpg.Connection) -> None:
-    """Send the outbox NOTIFY an append on this (released) connection left pending."""
-    pid = conn.get_server_pid()
-    if pid in _notify_on_release:
-        _notify_on_release.discard(pid)
+    """Wake the relay for an append this (released, so committed) connection made: the
+    relay in this process directly, else any replica's through NOTIFY."""
+    schema = _notify_on_release.pop(conn.get_server_pid(), None)
+    if schema is None:
+        return
+    wake = _local_relays.get(schema)
+    if wake is not None:
+        wake()
+    else:
         await conn.execute(NOTIFY_SQL)
 
 
@@ -102,7 +126,7 @@ class PgEventStore:
         """Append after `expected_version`; a stale version raises ConcurrencyConflict."""
         if len(events) == 1:
             return await self._append_one(stream_id, expected_version, events[0], topic=topic)
-        actual = await self.version(stream_id)
+        actual, schema = await self._conn.fetchrow(VERSION_SQL, stream_id)
         if actual != expected_version:
             raise ConcurrencyConflict(stream_id, expected_version, actual)
         rows = [(stream_id, expected_version + i + 1, e.id, e.type, e.source, e.subject, topic,
@@ -115,13 +139,13 @@ class PgEventStore:
                        topic, data, occurred_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)""", rows)
         except asyncpg.UniqueViolationError as exc:
             raise ConcurrencyConflict(stream_id, expected_version) from exc
-        await self._notify()
+        await self._notify(schema)
         return expected_version + len(events)
 
-    async def _notify(self) -> None:
+    async def _notify(self, schema: str) -> None:
         """Wake the relay: after the pool takes the connection back, or at commit."""
         if isinstance(self._conn, PoolConnectionProxy):
-            _notify_on_release.add(self._conn.get_server_pid())
+            _notify_on_release[self._conn.get_server_pid()] = schema
         else:
             await self._conn.execute(NOTIFY_SQL)  # delivered at commit
 
@@ -134,7 +158,7 @@ class PgEventStore:
         half-inserted."""
         row = await self._conn.fetchrow(APPEND_ONE_SQL, stream_id, expected_version, e.id,
                                         e.type, e.source, e.subject, topic, e.data, e.time)
-        await self._notify()
+        await self._notify(row["schema"])
         if not row["inserted"]:
             raise ConcurrencyConflict(stream_id, expected_version,
                                       None if row["actual"] == expected_version else row["actual"])

@@ -1,7 +1,9 @@
 """Outbox relay: publishes committed events to Kafka in position order, then marks them.
 
 One replica at a time holds an advisory lock and relays; the others wait to take over.
-Wake-ups come from LISTEN/NOTIFY, with a polling fallback for missed notifications.
+Wake-ups: an append committed on a pooled connection of this process wakes the relay
+directly (eventstore.relay_here); other writers (another process, a plain connection,
+republish) send NOTIFY, which the lock holder LISTENs to; a poll catches anything missed.
 A crash between send and mark re-sends on restart: at-least-once, and consumers dedupe
 by event id. Per-stream order holds because a stream's versions get rising positions and
 each batch goes out in position order, awaited before the next.
@@ -15,7 +17,7 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
 
 from redgrid_shared import codec, db
-from redgrid_shared.eventstore import notify_channel, to_stored
+from redgrid_shared.eventstore import notify_channel, relay_gone, relay_here, to_stored
 
 log = logging.getLogger(__name__)
 PUBLISHED = Counter("redgrid_relay_published_total", "Events published by the outbox relay",
@@ -85,6 +87,7 @@ class OutboxRelay:
                 await asyncio.sleep(self._poll)
             await conn.add_listener(notify_channel(self._schema), lambda *_: self._wake.set())
             await db.init_connection(conn)
+            relay_here(self._schema, self._wake.set)
             while not self._stopping:
                 self._wake.clear()
                 sent = await publish_pending(conn, self._producer)
@@ -95,4 +98,5 @@ class OutboxRelay:
                     except TimeoutError:
                         pass
         finally:
+            relay_gone(self._schema, self._wake.set)
             await conn.close()

@@ -88,3 +88,46 @@ async def test_a_database_outage_mid_batch_is_retried_not_skipped(monkeypatch):
     outage = asyncpg.exceptions.CannotConnectNowError("starting up")
     applied = await _run(_records(3), [], monkeypatch, outcomes=[None, outage])
     assert applied == [0, 0, 1, 2]  # offset 1 was never skipped
+
+
+async def test_the_next_batch_is_applied_while_a_commit_is_in_flight(monkeypatch):
+    applied, commits, gate = [], [], asyncio.Event()
+
+    async def fake_process(pool, records, handler):
+        applied.extend(r.offset for r in records)
+        return ["applied"] * len(records)
+
+    class SlowCommits(FakeKafka):
+        async def commit(self, offsets):
+            commits.append((dict(offsets), len(applied)))
+            await gate.wait()
+            self.committed_offset = offsets[TP]
+
+        async def stop(self):
+            pass
+
+    monkeypatch.setattr(consumer_module, "process_batch", fake_process)
+    loop = ConsumerLoop(pool=None, bootstrap="unused:9092", group_id="g",
+                        topics=(TP.topic,), handler=None)
+    kafka = loop._consumer = SlowCommits(_records(3), [])
+    task = asyncio.create_task(loop.run())
+    try:
+        async with asyncio.timeout(10):
+            while not commits:
+                await asyncio.sleep(0.01)
+            kafka.records = _records(5)  # two more arrive while the first commit waits
+            while len(applied) < 5:
+                assert not task.done(), task
+                await asyncio.sleep(0.01)
+            assert kafka.committed_offset is None  # applied ahead of the commit in flight
+            gate.set()
+            while kafka.committed_offset != 5:
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await loop.stop()
+    # One commit for the first batch, one carrying the later offsets; each names only
+    # offsets already applied when it was sent.
+    assert [offsets[TP] for offsets, _ in commits] == [3, 5]
+    assert all(offsets[TP] <= applied_then for offsets, applied_then in commits)

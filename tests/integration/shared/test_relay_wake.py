@@ -1,0 +1,82 @@
+"""How an append wakes the outbox relay: directly when the lock-holding relay runs in this
+process, through NOTIFY otherwise (another replica's relay listens)."""
+
+import asyncio
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from redgrid_shared.eventstore import notify_channel
+from redgrid_shared.relay import OutboxRelay
+from redgrid_shared.topics import INTAKE_EVENTS
+from tests.integration.shared.helpers import envelopes_with_tag, new_tag, read_topic, seed
+
+DEADLINE = 30
+
+
+async def _until(check, what: str) -> None:
+    deadline = asyncio.get_running_loop().time() + DEADLINE
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, what
+        await asyncio.sleep(0.01)
+
+
+async def _unpublished(pool, tag: str | None = None) -> int:
+    if tag is None:
+        return await pool.fetchval("SELECT count(*) FROM events WHERE published_at IS NULL")
+    return await pool.fetchval("SELECT count(*) FROM events WHERE published_at IS NULL "
+                               "AND data->>'community' = $1", tag)
+
+
+async def _listener(url: str) -> tuple[asyncpg.Connection, list]:
+    conn, heard = await asyncpg.connect(url, server_settings={"search_path": "svc"}), []
+    await conn.add_listener(notify_channel("svc"), lambda *args: heard.append(args))
+    return conn, heard
+
+
+async def test_a_relay_in_this_process_is_woken_directly_and_no_notify_is_sent(
+        pool, kafka_bootstrap, fresh_database_url):
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    # An hour between polls: only a wake-up can make it publish within the test.
+    relay = OutboxRelay(database_url=fresh_database_url, schema="svc", producer=producer,
+                        poll_seconds=3600)
+    task = asyncio.create_task(relay.run())
+    listener, heard = await _listener(fresh_database_url)
+    try:
+        # Once the backlog is gone the relay holds the lock and waits for a wake-up.
+        await _until(lambda: _unpublished_is_zero(pool), "the relay never drained the backlog")
+        tag = new_tag()
+        ids = await seed(pool, 3, topic=INTAKE_EVENTS, tag=tag)
+        await _until(lambda: _unpublished_is_zero(pool, tag), "the append did not wake the relay")
+        await listener.fetchval("SELECT 1")  # a NOTIFY committed before would be here by now
+        assert heard == []
+    finally:
+        relay.stop()
+        await asyncio.wait_for(task, DEADLINE)
+        await listener.close()
+        await producer.stop()
+    delivered = envelopes_with_tag(await read_topic(kafka_bootstrap, INTAKE_EVENTS), tag)
+    assert {str(e.id) for e in delivered} == ids
+
+
+async def test_without_a_relay_in_this_process_the_release_sends_notify(pool,
+                                                                         fresh_database_url):
+    listener, heard = await _listener(fresh_database_url)
+    try:
+        tag = new_tag()
+        await seed(pool, 2, topic=INTAKE_EVENTS, tag=tag)
+        assert await _unpublished(pool, tag) == 2
+
+        async def notified() -> bool:
+            await listener.fetchval("SELECT 1")
+            return bool(heard)
+
+        await _until(notified, "no NOTIFY after the append's connection went back to the pool")
+        assert heard[0][2] == notify_channel("svc")
+    finally:
+        await listener.close()
+
+
+async def _unpublished_is_zero(pool, tag: str | None = None) -> bool:
+    return await _unpublished(pool, tag) == 0
