@@ -98,8 +98,9 @@ async def staff(client: httpx.AsyncClient, system, issue: str, n: int, kind: str
 
 async def resident_acts(client: httpx.AsyncClient, system, issue: str, resident: str, n: int,
                         deadline: float) -> tuple[str, int]:
-    """Once the resident sees `issue` resolved: confirm or reopen it. ('accepted', retries), or
-    ('refused', retries) when intake no longer allows it (409)."""
+    """Once the resident sees `issue` resolved (or closed, if the close got there first):
+    confirm or reopen it. ('accepted', retries), or ('refused', retries) when intake no longer
+    allows it (409)."""
     action = resident_action(n)
     headers = system.token("resident", resident)
     url = f"{system.url('intake')}/v1/issues/{issue}"
@@ -108,7 +109,7 @@ async def resident_acts(client: httpx.AsyncClient, system, issue: str, resident:
             raise TimeoutError(f"report {n} never seen resolved by its resident")
         try:
             r = await client.get(url, headers=headers)
-            if r.status_code == 200 and r.json()["status"] == "resolved":
+            if r.status_code == 200 and r.json()["status"] in ("resolved", "closed"):
                 break
         except RETRYABLE:
             pass
