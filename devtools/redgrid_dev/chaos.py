@@ -38,7 +38,7 @@ from pathlib import Path
 
 import httpx
 
-from redgrid_dev import chaos_check, chaos_clock, chaos_meeting, chaos_timers, chaos_work
+from redgrid_dev import chaos_check, chaos_clock, chaos_timers, chaos_work, chaos_workflow
 from redgrid_dev.broker import TansuBroker
 from redgrid_dev.chaos_expect import Plan
 from redgrid_dev.ports import free_port
@@ -177,7 +177,7 @@ async def staff(client: httpx.AsyncClient, system: System, figures: Figures, iss
         figures.closes.append(close_due_at)
 
 
-async def configure(client: httpx.AsyncClient, system: System, deadline: float) -> None:
+async def configure(client: httpx.AsyncClient, system: System) -> None:
     """The grid, and the SLA limits the cohorts need."""
     body = {"community": system.community, "name": "混沌网格", "buildings": [BUILDING],
             "steward": "s-chaos", "repairer": "r-chaos", "backup_steward": "s-chaos-2",
@@ -186,48 +186,7 @@ async def configure(client: httpx.AsyncClient, system: System, deadline: float) 
                                 headers={**system.token("admin", "admin-chaos"),
                                          "Idempotency-Key": "chaos-grid"})
     response.raise_for_status()
-    await chaos_work.configure_limits(client, system, deadline)
-
-
-async def workflow(client: httpx.AsyncClient, system: System, figures: Figures,
-                   deadline: float, log) -> dict:
-    """After the load, still under faults: the residents' confirms and reopens, with the clock
-    jump (closes due, meeting day come) as soon as half of them are in, then the minutes."""
-    begun = time.monotonic()
-    await asyncio.gather(*figures.staff)
-    log(f"  staff work done in {time.monotonic() - begun:.1f}s")
-    racing = [i for i, kind in figures.plan.cohorts.items() if kind == "racing"]
-    half, jumped, at_jump = asyncio.Event(), [], []
-
-    async def act(issue: str) -> None:
-        n = figures.numbers[issue]
-        answer, retries = await chaos_work.resident_acts(
-            client, system, issue, figures.residents[issue], n, deadline)
-        figures.plan.actions[issue] = (chaos_work.resident_action(n), answer)
-        figures.retries["resident"] += retries
-        if len(figures.plan.actions) >= len(racing) // 2:
-            half.set()
-
-    async def jump() -> None:
-        await half.wait()
-        jumped.append(chaos_clock.jump(system.clock_file, system.meeting_day, figures.closes))
-        at_jump.append(len(figures.faults))
-        log(f"  clock jumped {jumped[0]} to the meeting day {system.meeting_day}, "
-            f"{len(figures.closes)} closes due, {len(figures.plan.actions)} actions in")
-
-    if len(racing) < 2:
-        half.set()
-    await asyncio.gather(jump(), *(act(i) for i in racing))
-    figures.plan.decisions, retries = await chaos_meeting.hold(client, system,
-                                                               system.meeting_day, deadline)
-    figures.retries["minutes"] += retries
-    log(f"  minutes recorded: {len(figures.plan.decisions)} decisions, "
-        f"{time.monotonic() - begun:.1f}s after the load")
-    return {"clock_jump_minutes": round(jumped[0].total_seconds() / 60, 1),
-            "faults_before_jump": at_jump[0], "faults_before_minutes": len(figures.faults),
-            "resident_actions": dict(Counter(f"{a} {b}" for a, b in
-                                             figures.plan.actions.values())),
-            "meeting_decisions": dict(Counter(figures.plan.decisions.values()))}
+    await chaos_work.configure_limits(client, system)
 
 
 async def run(cfg: Config, tmp: Path, log=print) -> dict:
@@ -238,7 +197,7 @@ async def run(cfg: Config, tmp: Path, log=print) -> dict:
     try:
         async with httpx.AsyncClient(timeout=10) as client:
             deadline = time.monotonic() + cfg.settle_timeout + 600 + cfg.reports / cfg.rate
-            await configure(client, system, deadline)
+            await configure(client, system)
             log(f"system up; {cfg.reports} reports by {cfg.reporters} reporters, "
                 f"at {cfg.rate}/s, a fault every {cfg.fault_every}s")
             numbers, started = iter(range(cfg.reports)), time.monotonic()
@@ -270,7 +229,7 @@ async def run(cfg: Config, tmp: Path, log=print) -> dict:
                 loaded, during_load = time.monotonic(), len(figures.faults)
                 if cfg.fault_tail >= 0:
                     asyncio.get_running_loop().call_later(cfg.fault_tail, stop.set)
-                work = await workflow(client, system, figures, deadline, log)
+                work = await chaos_workflow.run(client, system, figures, deadline, log)
                 # The last deadlines (those a meeting set again) pass under faults too.
                 await asyncio.wait([chaos], timeout=cfg.signoff_seconds + 1)
             finally:

@@ -70,7 +70,8 @@ async def post_until(client: httpx.AsyncClient, url: str, *, headers: dict, dead
             raise RuntimeError(f"{what}: {last}")
 
 
-async def configure_limits(client: httpx.AsyncClient, system, deadline: float) -> None:
+async def configure_limits(client: httpx.AsyncClient, system) -> None:
+    """PUT `LIMITS` as the community's admin."""
     headers = system.token("admin", "admin-chaos")
     for category, (signoff, completion) in LIMITS.items():
         r = await client.put(f"{system.url('dispatch')}/v1/sla/{category}",

@@ -4,7 +4,9 @@ deadlines pass (dispatch killed once in the middle of firing them), operators si
 resolve, completion limits pass, a clock jump brings every 7-day close due while residents'
 confirms and reopens race it, and a 逢四说事 meeting's minutes are recorded. Every event the run
 caused is stored once (none missing, none doubled), every issue ends in its status for its
-resident, stats agree, nothing is parked. The long run is `make chaos`."""
+resident, stats agree, nothing is parked. To stay short, faults stop 30 s after the last
+report (each dispatch restart costs it 10-25 s of consuming); the long run, `make chaos`,
+keeps them on through the meeting."""
 
 import shutil
 import tempfile
