@@ -63,7 +63,9 @@ class Config:
     seed: int = 1
     signoff_seconds: float = 15.0  # the urgent 30 min to sign off, scaled (SLA_TIME_SCALE)
     dispatch_down: float = 2.0  # how long dispatch stays dead while deadlines pile up
-    fault_tail: float = -1.0  # faults stop this long after the load (< 0: after the workflow)
+    # Faults pause this long after the load while dispatch catches up, and resume for the
+    # residents' race, the clock jump and the minutes (< 0: they never pause).
+    fault_tail: float = -1.0
 
 
 @dataclass
@@ -76,6 +78,8 @@ class Figures:
     closes: list[datetime] = field(default_factory=list)  # close_due_at of the resolutions
     faults: list[str] = field(default_factory=list)
     backlogs: list[int] = field(default_factory=list)  # due timers left at each mid-fire kill
+    faulting: asyncio.Event = field(default_factory=asyncio.Event)  # clear: faults paused
+    pause: asyncio.TimerHandle | None = None  # the pause to come (`fault_tail`)
 
 
 @dataclass
@@ -218,22 +222,28 @@ async def run(cfg: Config, tmp: Path, log=print) -> dict:
                         return
                     except TimeoutError:
                         pass
+                    await figures.faulting.wait()
+                    if stop.is_set():
+                        return
                     log(f"  fault {len(figures.faults) + 1}: {kind} "
                         f"({len(figures.plan.cohorts)} accepted so far)")
                     await system.fault(kind, cfg, figures)
                     figures.faults.append(kind)
 
+            figures.faulting.set()
             chaos = asyncio.create_task(faults())
             try:
                 await asyncio.gather(*(reporter() for _ in range(cfg.reporters)))
                 loaded, during_load = time.monotonic(), len(figures.faults)
                 if cfg.fault_tail >= 0:
-                    asyncio.get_running_loop().call_later(cfg.fault_tail, stop.set)
+                    figures.pause = asyncio.get_running_loop().call_later(
+                        cfg.fault_tail, figures.faulting.clear)
                 work = await chaos_workflow.run(client, system, figures, deadline, log)
                 # The last deadlines (those a meeting set again) pass under faults too.
                 await asyncio.wait([chaos], timeout=cfg.signoff_seconds + 1)
             finally:
                 stop.set()
+                figures.faulting.set()
                 for task in figures.staff:
                     task.cancel()
                 outcome, = await asyncio.gather(chaos, return_exceptions=True)

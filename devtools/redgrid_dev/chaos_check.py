@@ -3,7 +3,8 @@ lost or doubled at the deadline.
 
 Three views, each compared with `chaos_expect`: dispatch's event store (per issue, how many
 issue.assigned / accepted / overdue / escalated / resolved / closed / referred /
-resident-action-settled, and one meeting.held), intake (every issue, seen by its resident in
+resident-action-settled, and one meeting.held; each close for its reason: an applied confirm,
+else the 7 days), intake (every issue, seen by its resident in
 its final status, nothing pending) and stats (collected, statuses, sign-offs, escalations,
 overdue events, resolutions, reopens, meetings held and their decisions). Nothing may be
 parked in any service.
@@ -67,6 +68,10 @@ async def _stores(system) -> dict:
             """SELECT data->>'issue_id' AS issue, data->>'outcome' AS outcome
                FROM dispatch.events WHERE type = 'org.redgrid.issue.resident-action-settled'
                  AND data->>'community' = $1""", system.community)
+        reasons = await conn.fetch(
+            """SELECT data->>'reason' AS reason, count(*) AS n FROM dispatch.events
+               WHERE type = 'org.redgrid.issue.closed' AND data->>'community' = $1
+               GROUP BY 1""", system.community)
         meetings = await conn.fetchval(
             """SELECT count(*) FROM dispatch.events WHERE type = 'org.redgrid.meeting.held'
                  AND data->>'community' = $1""", system.community)
@@ -82,7 +87,7 @@ async def _stores(system) -> dict:
             counts.setdefault(r["issue"], Counter())[r["type"]] = r["n"]
     return {"intake_issues": intake_rows, "counts": counts, "parked": parked,
             "settlements": {r["issue"]: r["outcome"] for r in settled},
-            "meetings_held": meetings}
+            "close_reasons": {r["reason"]: r["n"] for r in reasons}, "meetings_held": meetings}
 
 
 def _compare(wanted: dict[str, Counter], stored: dict[str, Counter]) -> tuple[Counter, Counter]:
@@ -95,6 +100,15 @@ def _compare(wanted: dict[str, Counter], stored: dict[str, Counter]) -> tuple[Co
             missing[t] += max(0, want[t] - have[t])
             doubled[t] += max(0, have[t] - want[t])
     return +missing, +doubled
+
+
+def _close_reasons(counts: dict[str, Counter], plan: Plan, settlements: dict[str, str]) -> dict:
+    """Why the wanted closes happen: an applied confirm, else the clock's 7 days."""
+    confirmed = sum(1 for i, (action, answer) in plan.actions.items()
+                    if action == "confirm" and answer == "accepted"
+                    and settlements.get(i) == "applied")
+    clock = chaos_expect.totals(counts)["closed"] - confirmed
+    return {k: v for k, v in (("confirmed", confirmed), ("no_response_7_days", clock)) if v}
 
 
 def _stats_figures(counts: dict[str, Counter], final: dict[str, str], plan: Plan,
@@ -121,7 +135,7 @@ async def measure(client: httpx.AsyncClient, system, plan: Plan, residents: dict
         stores = await _stores(system)
     except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
         stores = {"intake_issues": None, "counts": {}, "parked": None, "settlements": {},
-                  "meetings_held": None}
+                  "close_reasons": {}, "meetings_held": None}
     wanted, final = chaos_expect.expected(plan, stores["settlements"])
     await _seen_by_residents(client, system, residents, final, seen)
     missing, doubled = _compare(wanted, stores["counts"])
@@ -141,6 +155,8 @@ async def measure(client: httpx.AsyncClient, system, plan: Plan, residents: dict
             "events": {t: f"{stored[t]}/{expected[t]}" for t in TYPES},
             "meetings_held": stores["meetings_held"],
             "race_outcomes": dict(Counter(stores["settlements"].values())),
+            "close_reasons": stores["close_reasons"],
+            "close_reasons_wanted": _close_reasons(wanted, plan, stores["settlements"]),
             "meetings_recorded": 1 if plan.decisions else 0,
             "final_statuses": dict(Counter(final.values())), "stats_off": stats_off}
 
@@ -151,6 +167,7 @@ def passed(f: dict) -> bool:
     return (f["lost"] == 0 and f["doubled"] == 0 and f["parked"] == 0
             and f["accepted"] == f["intake_issues"] == f["counted"] == f["seen_by_resident"]
             and f["meetings_held"] == f["meetings_recorded"]
+            and f["close_reasons"] == f["close_reasons_wanted"]
             and not f["stats_off"])
 
 

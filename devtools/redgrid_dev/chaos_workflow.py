@@ -1,7 +1,7 @@
-"""The workflow phase of the chaos run, after the load and (unless `--fault-tail` says
-otherwise) still under faults: every sign-off and resolution done, the racing residents'
-confirms and reopens sent, the clock jump as soon as half of those are in (every 7-day close
-due, the meeting day come), then the meeting's minutes. Returns its figures."""
+"""The workflow phase of the chaos run, after the load: every sign-off and resolution done
+(faults paused meanwhile with `--fault-tail`), then, under faults again, the racing residents'
+confirms and reopens, the clock jump as soon as half of those are in (every 7-day close due,
+the meeting day come) and the meeting's minutes. Returns its figures."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ async def run(client: httpx.AsyncClient, system, figures, deadline: float, log) 
     begun = time.monotonic()
     await asyncio.gather(*figures.staff)
     log(f"  staff work done in {time.monotonic() - begun:.1f}s")
+    if figures.pause is not None:  # faults resume, if they paused for dispatch to catch up
+        figures.pause.cancel()
+    figures.faulting.set()
+    at_race = len(figures.faults)
     racing = [i for i, kind in figures.plan.cohorts.items() if kind == "racing"]
     half, jumped, at_jump = asyncio.Event(), [], []
 
@@ -48,7 +52,7 @@ async def run(client: httpx.AsyncClient, system, figures, deadline: float, log) 
     log(f"  minutes recorded: {len(figures.plan.decisions)} decisions, "
         f"{time.monotonic() - begun:.1f}s after the load")
     return {"clock_jump_minutes": round(jumped[0].total_seconds() / 60, 1),
-            "faults_before_jump": at_jump[0], "faults_before_minutes": len(figures.faults),
+            "faults_before_race": at_race, "faults_before_jump": at_jump[0], "faults_before_minutes": len(figures.faults),
             "resident_actions": dict(Counter(f"{a} {b}" for a, b in
                                              figures.plan.actions.values())),
             "meeting_decisions": dict(Counter(figures.plan.decisions.values()))}
