@@ -82,8 +82,21 @@ async def park(db: asyncpg.Pool | asyncpg.Connection, record: ConsumerRecord,
         reason[:2000], community)
 
 
-def _decode(record: ConsumerRecord) -> Envelope:
-    return codec.from_kafka(record.headers or [], record.key, record.value or b"")
+async def _decode_or_park(conn: asyncpg.Connection, records: list[ConsumerRecord],
+                          outcomes: list[str]) -> list[tuple[int, ConsumerRecord, Envelope]]:
+    """Decode each record; one that is not a valid event is parked and has its outcome
+    already. The rest come back with their outcome slot (`outcomes` gets a placeholder)."""
+    decoded = []
+    for record in records:
+        try:
+            env = codec.from_kafka(record.headers or [], record.key, record.value or b"")
+        except codec.MalformedEvent as exc:
+            await park(conn, record, f"malformed: {exc}")
+            outcomes.append("parked")
+            continue
+        decoded.append((len(outcomes), record, env))
+        outcomes.append("duplicate")
+    return decoded
 
 
 async def _apply_together(conn: asyncpg.Connection, records: list[ConsumerRecord],
@@ -91,15 +104,8 @@ async def _apply_together(conn: asyncpg.Connection, records: list[ConsumerRecord
     """The optimistic pass: raises `_Rejected` if any handler refuses an event."""
     outcomes: list[str] = []
     firsts: dict = {}  # event id -> (outcome slot, topic, envelope) of its first copy
-    for record in records:
-        try:
-            env = _decode(record)
-        except codec.MalformedEvent as exc:
-            await park(conn, record, f"malformed: {exc}")
-            outcomes.append("parked")
-            continue
-        firsts.setdefault(env.id, (len(outcomes), record.topic, env))
-        outcomes.append("duplicate")
+    for i, record, env in await _decode_or_park(conn, records, outcomes):
+        firsts.setdefault(env.id, (i, record.topic, env))
     todo = list(firsts.values())
     fresh = set(await conn.fetchval(
         """WITH claimed AS (
@@ -133,18 +139,12 @@ async def _apply_together(conn: asyncpg.Connection, records: list[ConsumerRecord
 async def _apply_one_by_one(conn: asyncpg.Connection, records: list[ConsumerRecord],
                             handler: Handler) -> list[str]:
     """The careful pass: a savepoint per event, so a rejected event is parked alone."""
-    outcomes = []
-    for record in records:
-        try:
-            env = _decode(record)
-        except codec.MalformedEvent as exc:
-            await park(conn, record, f"malformed: {exc}")
-            outcomes.append("parked")
-            continue
+    outcomes: list[str] = []
+    for i, record, env in await _decode_or_park(conn, records, outcomes):
         try:
             async with conn.transaction():  # a savepoint: this event's effect alone
                 applied = await apply_on(conn, record.topic, env, handler)
-            outcomes.append("applied" if applied else "duplicate")
+            outcomes[i] = "applied" if applied else "duplicate"
         except TRANSIENT:
             raise
         except Exception as exc:
@@ -154,7 +154,7 @@ async def _apply_one_by_one(conn: asyncpg.Connection, records: list[ConsumerReco
             await park(conn, record, f"handler failed on {env.type} {env.id}: "
                                      f"{type(exc).__name__}: {exc}",
                        community if isinstance(community, str) else None)
-            outcomes.append("parked")
+            outcomes[i] = "parked"
     return outcomes
 
 

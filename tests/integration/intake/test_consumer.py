@@ -11,6 +11,7 @@ from intake import consumer
 from redgrid_shared import codec
 from redgrid_shared.consumer import apply_once
 from redgrid_shared.topics import DISPATCH_EVENTS
+from tests.integration.shared.helpers import records_of
 from tests.unit.intake.builders import auth, issue_assigned, issue_unroutable, report, step
 
 
@@ -96,16 +97,6 @@ async def test_an_assignment_on_the_broker_reaches_the_residents_view(client, ka
     assert view["grid_id"] == "g-43"
 
 
-def _records(envs, partition):
-    base = int(uuid.uuid4().int % 10**9)
-    out = []
-    for i, env in enumerate(envs):
-        m = codec.to_kafka(env)
-        out.append(type("Record", (), {"topic": DISPATCH_EVENTS, "partition": partition,
-                                       "offset": base + i, "key": m.key.encode(),
-                                       "value": m.value, "headers": list(m.headers.items())}))
-    return out
-
 
 VIEW = ("status", "grid_id", "steward_id", "repairer_id", "signoff_due_at", "completion_due_at",
         "completion_limit_minutes", "updated_at")
@@ -129,7 +120,8 @@ async def test_a_batch_follows_its_events_as_one_by_one_would_and_parks_only_the
     foreign = issue_assigned(neighbour["id"], community="cm-elsewhere")
     walk_a, walk_b = await walk(batched["id"]), await walk(other["id"])
     envs = [walk_a[0], walk_b[0], foreign, walk_a[1], walk_b[1]]
-    outcomes = await process_batch(pool, _records(envs, 95), consumer.handler)
+    records = records_of(envs, topic=DISPATCH_EVENTS, partition=95)
+    outcomes = await process_batch(pool, records, consumer.handler)
     assert outcomes == ["applied", "applied", "parked", "applied", "applied"]
 
     def view(row):
@@ -149,7 +141,7 @@ async def test_a_batch_follows_its_events_as_one_by_one_would_and_parks_only_the
     assert await pool.fetchval("SELECT count(*) FROM issue_timeline WHERE issue_id = $1",
                                neighbour["id"]) == 1
     # The batch again (a redelivery) changes nothing.
-    again = await process_batch(pool, _records(envs, 95), consumer.handler)
+    again = await process_batch(pool, records, consumer.handler)
     assert again.count("duplicate") == 4 and again.count("parked") == 1
     assert await pool.fetchval("SELECT status FROM issues WHERE id = $1",
                                batched["id"]) == "accepted"

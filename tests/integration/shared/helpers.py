@@ -61,3 +61,16 @@ def envelopes_with_tag(records, tag: str) -> list[events.Envelope]:
 
 def new_tag() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+def records_of(envs, *, topic: str, partition: int) -> list:
+    """Consumer records as the loop gets them, at fresh offsets of a made-up partition."""
+    base = int(uuid.uuid4().int % 10**9)
+    out = []
+    for i, env in enumerate(envs):
+        m = codec.to_kafka(env)
+        out.append(type("Record", (), {"topic": topic, "partition": partition,
+                                       "offset": base + i, "key": m.key.encode(),
+                                       "value": m.value, "headers": list(m.headers.items())}))
+    return out
+

@@ -6,7 +6,7 @@ from aiokafka import AIOKafkaProducer
 from redgrid_shared import codec, events
 from redgrid_shared.consumer import ConsumerLoop, process_record
 from redgrid_shared.topics import DISPATCH_EVENTS
-from tests.integration.shared.helpers import new_tag
+from tests.integration.shared.helpers import new_tag, records_of
 
 # A crashed member that never left is noticed after its session times out.
 FAST_GROUP = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 500}
@@ -185,15 +185,7 @@ async def test_one_failing_event_in_a_batch_is_parked_and_the_others_commit_once
     await pool.execute("CREATE TABLE IF NOT EXISTS effect_counts (tag text PRIMARY KEY, n int)")
     tag = new_tag()
     envs = _events(tag, 5)
-    base = int(uuid.uuid4().int % 10**9)
-
-    def record(i, env):
-        m = codec.to_kafka(env)
-        return type("Record", (), {"topic": DISPATCH_EVENTS, "partition": 98, "offset": base + i,
-                                   "key": m.key.encode(), "value": m.value,
-                                   "headers": list(m.headers.items())})
-
-    records = [record(i, env) for i, env in enumerate(envs)]
+    records = records_of(envs, topic=DISPATCH_EVENTS, partition=98)
     bad_id = envs[2].id
 
     async def picky(conn, env):
@@ -210,17 +202,8 @@ async def test_one_failing_event_in_a_batch_is_parked_and_the_others_commit_once
     again = await process_batch(pool, records, picky)
     assert again.count("duplicate") == 4 and await _count(pool, tag) == 4
     assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE partition = 98 AND "
-                               "\"offset\" = $1", base + 2) == 1
+                               "\"offset\" = $1", records[2].offset) == 1
 
-
-def _records(envs, partition, base):
-    out = []
-    for i, env in enumerate(envs):
-        m = codec.to_kafka(env)
-        out.append(type("Record", (), {"topic": DISPATCH_EVENTS, "partition": partition,
-                                       "offset": base + i, "key": m.key.encode(),
-                                       "value": m.value, "headers": list(m.headers.items())}))
-    return out
 
 
 async def test_a_batched_handler_gets_the_fresh_events_of_a_batch_in_one_call(pool):
@@ -237,11 +220,11 @@ async def test_a_batched_handler_gets_the_fresh_events_of_a_batch_in_one_call(po
             await _counter_handler(conn, env)
 
     handler = Batched(many)
-    base = int(uuid.uuid4().int % 10**9)
     # the first two were applied before (a redelivery overlaps them); event 3 comes twice
-    assert await process_batch(pool, _records(envs[:2], 97, base), handler) == ["applied"] * 2
+    assert await process_batch(pool, records_of(envs[:2], topic=DISPATCH_EVENTS, partition=97),
+                               handler) == ["applied"] * 2
     calls.clear()
-    records = _records(envs[:4] + [envs[3]] + envs[4:], 97, base)
+    records = records_of(envs[:4] + [envs[3]] + envs[4:], topic=DISPATCH_EVENTS, partition=97)
     outcomes = await process_batch(pool, records, handler)
     assert outcomes == ["duplicate", "duplicate", "applied", "applied", "duplicate",
                         "applied", "applied"]
@@ -265,12 +248,13 @@ async def test_a_batched_handler_that_rejects_one_event_parks_only_that_one(pool
             if env.id == bad_id:
                 raise ValueError("cannot apply this one")
 
-    base = int(uuid.uuid4().int % 10**9)
-    outcomes = await process_batch(pool, _records(envs, 96, base), Batched(many))
+    records = records_of(envs, topic=DISPATCH_EVENTS, partition=96)
+    outcomes = await process_batch(pool, records, Batched(many))
     assert outcomes == ["applied", "parked", "applied", "applied", "applied"]
     assert sizes == [5, 1, 1, 1, 1, 1]  # the whole batch, then one by one
     assert await _count(pool, tag) == 4  # the rolled-back first pass left nothing behind
     assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE event_id = ANY($1)",
                                [e.id for e in envs]) == 4
     assert "cannot apply this one" in await pool.fetchval(
-        "SELECT reason FROM dead_letters WHERE partition = 96 AND \"offset\" = $1", base + 1)
+        "SELECT reason FROM dead_letters WHERE partition = 96 AND \"offset\" = $1",
+        records[1].offset)
