@@ -87,7 +87,9 @@ class Runtime:
                 return ConsumerLoop(pool=self.pool, bootstrap=s.kafka_bootstrap_servers,
                                     group_id=group, topics=topics, handler=handler,
                                     fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
-                                    idle_fetch_max_wait_ms=s.kafka_idle_fetch_max_wait_ms)
+                                    idle_fetch_max_wait_ms=s.kafka_idle_fetch_max_wait_ms,
+                                    session_timeout_ms=s.kafka_session_timeout_ms,
+                                    heartbeat_interval_ms=s.kafka_heartbeat_interval_ms)
             loop = await self._retrying("broker", lambda make=make: _started(make()))
             self.consumers.append(loop)
             self.spawn(loop.run(), f"consumer:{group}")
