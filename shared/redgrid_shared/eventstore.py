@@ -28,39 +28,44 @@ APPEND_ONE_SQL = """
         SELECT $1, $2::int + 1, $3, $4, $5, $6, $7, $8, $9 FROM current WHERE v = $2::int
         ON CONFLICT DO NOTHING RETURNING version)
     SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT v FROM current) AS actual,
-           current_schema() AS schema"""
-VERSION_SQL = """SELECT coalesce(max(version), 0) AS v, current_schema() AS schema
+           current_database() || '/' || current_schema() AS outbox"""
+# Which outbox an append wrote to: a process may hold pools on several databases whose
+# schemas share a name (tests do), and each has its own relay.
+OUTBOX_SQL = "SELECT current_database() || '/' || current_schema()"
+VERSION_SQL = """SELECT coalesce(max(version), 0) AS v,
+                        current_database() || '/' || current_schema() AS outbox
                  FROM events WHERE stream_id = $1"""
 # A NOTIFY inside a transaction makes PostgreSQL serialise the commits of all notifying
 # transactions, each behind the previous one's WAL flush (the `Lock: object` waits in
 # benchmarks.md). Pooled connections therefore wake the relay after the commit, when the pool
 # takes them back (db.py). Keyed by backend pid (a pooled proxy and its connection share it),
-# the schema the append wrote to.
+# the outbox (database/schema) the append wrote to.
 _notify_on_release: dict[int, str] = {}
-# The relays of this process that hold their schema's relay lock, by schema. Only the lock
-# holder listens, so when it runs here nobody else needs the NOTIFY: the release wakes it
-# directly (no NOTIFY round trip on the request path, no delivery through PostgreSQL).
+# The relays of this process that hold their outbox's relay lock, by database/schema. Only
+# the lock holder listens, so when it runs here nobody else needs the NOTIFY: the release
+# wakes it directly (no NOTIFY round trip on the request path, no delivery through PostgreSQL).
 _local_relays: dict[str, Callable[[], None]] = {}
 
 
-def relay_here(schema: str, wake: Callable[[], None]) -> None:
-    """The relay of `schema` runs in this process (and holds the lock) until `relay_gone`."""
-    _local_relays[schema] = wake
+def relay_here(outbox: str, wake: Callable[[], None]) -> None:
+    """The relay of `outbox` (as OUTBOX_SQL names it) runs in this process and holds the
+    lock until `relay_gone`."""
+    _local_relays[outbox] = wake
 
 
-def relay_gone(schema: str, wake: Callable[[], None]) -> None:
+def relay_gone(outbox: str, wake: Callable[[], None]) -> None:
     """That relay lost its connection (and so the lock) or stopped: NOTIFY again."""
-    if _local_relays.get(schema) == wake:
-        del _local_relays[schema]
+    if _local_relays.get(outbox) == wake:
+        del _local_relays[outbox]
 
 
 async def notify_if_pending(conn: asyncpg.Connection) -> None:
     """Wake the relay for an append this (released, so committed) connection made: the
     relay in this process directly, else any replica's through NOTIFY."""
-    schema = _notify_on_release.pop(conn.get_server_pid(), None)
-    if schema is None:
+    outbox = _notify_on_release.pop(conn.get_server_pid(), None)
+    if outbox is None:
         return
-    wake = _local_relays.get(schema)
+    wake = _local_relays.get(outbox)
     if wake is not None:
         wake()
     else:
@@ -126,7 +131,7 @@ class PgEventStore:
         """Append after `expected_version`; a stale version raises ConcurrencyConflict."""
         if len(events) == 1:
             return await self._append_one(stream_id, expected_version, events[0], topic=topic)
-        actual, schema = await self._conn.fetchrow(VERSION_SQL, stream_id)
+        actual, outbox = await self._conn.fetchrow(VERSION_SQL, stream_id)
         if actual != expected_version:
             raise ConcurrencyConflict(stream_id, expected_version, actual)
         rows = [(stream_id, expected_version + i + 1, e.id, e.type, e.source, e.subject, topic,
@@ -139,13 +144,13 @@ class PgEventStore:
                        topic, data, occurred_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)""", rows)
         except asyncpg.UniqueViolationError as exc:
             raise ConcurrencyConflict(stream_id, expected_version) from exc
-        await self._notify(schema)
+        await self._notify(outbox)
         return expected_version + len(events)
 
-    async def _notify(self, schema: str) -> None:
+    async def _notify(self, outbox: str) -> None:
         """Wake the relay: after the pool takes the connection back, or at commit."""
         if isinstance(self._conn, PoolConnectionProxy):
-            _notify_on_release[self._conn.get_server_pid()] = schema
+            _notify_on_release[self._conn.get_server_pid()] = outbox
         else:
             await self._conn.execute(NOTIFY_SQL)  # delivered at commit
 
@@ -158,7 +163,7 @@ class PgEventStore:
         half-inserted."""
         row = await self._conn.fetchrow(APPEND_ONE_SQL, stream_id, expected_version, e.id,
                                         e.type, e.source, e.subject, topic, e.data, e.time)
-        await self._notify(row["schema"])
+        await self._notify(row["outbox"])
         if not row["inserted"]:
             raise ConcurrencyConflict(stream_id, expected_version,
                                       None if row["actual"] == expected_version else row["actual"])

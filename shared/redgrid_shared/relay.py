@@ -17,7 +17,8 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
 
 from redgrid_shared import codec, db
-from redgrid_shared.eventstore import notify_channel, relay_gone, relay_here, to_stored
+from redgrid_shared.eventstore import (OUTBOX_SQL, notify_channel, relay_gone, relay_here,
+                                       to_stored)
 
 log = logging.getLogger(__name__)
 PUBLISHED = Counter("redgrid_relay_published_total", "Events published by the outbox relay",
@@ -78,6 +79,7 @@ class OutboxRelay:
         conn = await asyncpg.connect(self._url, server_settings={
             "search_path": self._schema, "synchronous_commit": "off",
             "application_name": f"{self._schema}-relay"})
+        outbox: str | None = None
         try:
             # Session-level lock: held while this connection lives, freed if the process dies.
             while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))",
@@ -87,7 +89,8 @@ class OutboxRelay:
                 await asyncio.sleep(self._poll)
             await conn.add_listener(notify_channel(self._schema), lambda *_: self._wake.set())
             await db.init_connection(conn)
-            relay_here(self._schema, self._wake.set)
+            outbox = await conn.fetchval(OUTBOX_SQL)
+            relay_here(outbox, self._wake.set)
             while not self._stopping:
                 self._wake.clear()
                 sent = await publish_pending(conn, self._producer)
@@ -98,5 +101,6 @@ class OutboxRelay:
                     except TimeoutError:
                         pass
         finally:
-            relay_gone(self._schema, self._wake.set)
+            if outbox is not None:
+                relay_gone(outbox, self._wake.set)
             await conn.close()

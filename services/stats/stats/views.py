@@ -97,12 +97,18 @@ async def timeseries(pool: asyncpg.Pool, scope: Scope) -> TimeseriesView:
 async def _day_ends(pool: asyncpg.Pool, scope: Scope, days: list) -> dict:
     """Each day's status counts, open and overdue as they stood at the day's last instant
     (never later than as_of): the summary's own "as of" query at the first day's end, then
-    every later day by the state intervals that began or ended since (two reads in all)."""
+    every later day by the state intervals that began or ended since (two reads, one
+    snapshot)."""
     moments = [min(buckets.midnight(d + timedelta(days=1)) - queries.TICK, scope.as_of)
                for d in days]
-    base, changes = await asyncio.gather(
-        queries.states(pool, replace(scope, as_of=moments[0], start=None, end=None)),
-        queries.state_changes(pool, scope, after=moments[0], until=moments[-1]))
+    # One snapshot for both reads: a re-derivation committing between them would otherwise
+    # count a change in neither or in both.
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                        readonly=True):
+        base = await queries.states(conn, replace(scope, as_of=moments[0], start=None,
+                                                  end=None))
+        changes = await queries.state_changes(conn, scope, after=moments[0],
+                                              until=moments[-1])
     running: Counter = Counter()
     for r in base:
         running[r.metric] += r.n

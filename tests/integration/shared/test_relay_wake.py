@@ -80,3 +80,39 @@ async def test_without_a_relay_in_this_process_the_release_sends_notify(pool,
 
 async def _unpublished_is_zero(pool, tag: str | None = None) -> bool:
     return await _unpublished(pool, tag) == 0
+
+
+async def test_a_relay_of_another_database_with_the_same_schema_is_not_woken_instead(
+        pool, kafka_bootstrap, fresh_database_url, make_database, tmp_path_factory):
+    from pathlib import Path
+
+    from redgrid_shared import db
+
+    # The neighbour: another database whose outbox is also schema "svc", relayed here.
+    other_url = await make_database("relay-neighbour")
+    other = await db.create_pool(other_url, "svc", min_size=1, max_size=2)
+    await db.migrate(other, "svc", Path(tmp_path_factory.mktemp("no_service_sql")))
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    relay = OutboxRelay(database_url=other_url, schema="svc", producer=producer,
+                        poll_seconds=3600)
+    task = asyncio.create_task(relay.run())
+    listener, heard = await _listener(fresh_database_url)
+    try:
+        # One event through the neighbour's relay: it holds the lock and waits for wake-ups.
+        await seed(other, 1, topic=INTAKE_EVENTS, tag=new_tag())
+        await _until(lambda: _unpublished_is_zero(other), "the neighbour's relay never started")
+        await seed(pool, 1, topic=INTAKE_EVENTS, tag=new_tag())
+
+        async def notified() -> bool:
+            await listener.fetchval("SELECT 1")
+            return bool(heard)
+
+        # This database's relay runs elsewhere: it must hear of the append by NOTIFY.
+        await _until(notified, "the append woke the neighbour's relay instead of notifying")
+    finally:
+        relay.stop()
+        await asyncio.wait_for(task, DEADLINE)
+        await listener.close()
+        await producer.stop()
+        await other.close()
