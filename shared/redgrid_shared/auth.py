@@ -9,6 +9,7 @@ import time
 from typing import Annotated, Literal
 
 import jwt
+from cachetools import TLRUCache
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -60,21 +61,23 @@ class TokenVerifier:
         self._algorithm = algorithm
         self._secret = secret
         self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
-        self._verified: dict[str, tuple[Principal, float]] = {}
-        self._cache_size, self._cache_seconds = cache_size, cache_seconds
+        # token -> (principal, when to forget it); least recently used goes first when full
+        self._verified: TLRUCache | None = TLRUCache(
+            maxsize=cache_size, ttu=lambda _token, hit, _now: hit[1],
+            timer=lambda: time.time()) if cache_size > 0 else None
+        self._cache_seconds = cache_seconds
 
     def verify(self, token: str) -> Principal:
         """Claims of a valid token, or ApiError 401 saying what was wrong. A token verified
         before is answered from memory until it expires (or `cache_seconds` pass, so a key
         withdrawn from the JWKS stops being honoured soon); refusals are never remembered."""
+        if self._verified is None:
+            return self._decode(token)[0]
         hit = self._verified.get(token)
-        if hit is not None and time.time() < hit[1]:
+        if hit is not None:
             return hit[0]
         principal, expires = self._decode(token)
-        if self._cache_size > 0:
-            if len(self._verified) >= self._cache_size:
-                self._verified.clear()  # a bound, not a policy: the next request re-verifies
-            self._verified[token] = (principal, min(expires, time.time() + self._cache_seconds))
+        self._verified[token] = (principal, min(expires, time.time() + self._cache_seconds))
         return principal
 
     def _decode(self, token: str) -> tuple[Principal, float]:
