@@ -2,6 +2,8 @@
 process, through NOTIFY otherwise (another replica's relay listens)."""
 
 import asyncio
+import contextlib
+from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -9,6 +11,7 @@ from aiokafka import AIOKafkaProducer
 from redgrid_shared.eventstore import notify_channel
 from redgrid_shared.relay import OutboxRelay
 from redgrid_shared.topics import INTAKE_EVENTS
+from tests.integration.shared.conftest import svc_pool
 from tests.integration.shared.helpers import envelopes_with_tag, new_tag, read_topic, seed
 
 DEADLINE = 30
@@ -34,28 +37,44 @@ async def _listener(url: str) -> tuple[asyncpg.Connection, list]:
     return conn, heard
 
 
-async def test_a_relay_in_this_process_is_woken_directly_and_no_notify_is_sent(
-        pool, kafka_bootstrap, fresh_database_url):
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+@contextlib.asynccontextmanager
+async def _relay_running(url: str, bootstrap: str):
+    """The outbox relay of schema `svc` on `url`, running in this process."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
-    # An hour between polls: only a wake-up can make it publish within the test.
-    relay = OutboxRelay(database_url=fresh_database_url, schema="svc", producer=producer,
-                        poll_seconds=3600)
+    # An hour between polls: only a wake-up can make it publish within a test.
+    relay = OutboxRelay(database_url=url, schema="svc", producer=producer, poll_seconds=3600)
     task = asyncio.create_task(relay.run())
-    listener, heard = await _listener(fresh_database_url)
     try:
-        # Once the backlog is gone the relay holds the lock and waits for a wake-up.
-        await _until(lambda: _unpublished_is_zero(pool), "the relay never drained the backlog")
-        tag = new_tag()
-        ids = await seed(pool, 3, topic=INTAKE_EVENTS, tag=tag)
-        await _until(lambda: _unpublished_is_zero(pool, tag), "the append did not wake the relay")
-        await listener.fetchval("SELECT 1")  # a NOTIFY committed before would be here by now
-        assert heard == []
+        yield
     finally:
         relay.stop()
         await asyncio.wait_for(task, DEADLINE)
-        await listener.close()
         await producer.stop()
+
+
+def _notified(listener: asyncpg.Connection, heard: list):
+    async def check() -> bool:
+        await listener.fetchval("SELECT 1")  # a NOTIFY committed before is delivered by now
+        return bool(heard)
+    return check
+
+
+async def test_a_relay_in_this_process_is_woken_directly_and_no_notify_is_sent(
+        pool, kafka_bootstrap, fresh_database_url):
+    listener, heard = await _listener(fresh_database_url)
+    try:
+        async with _relay_running(fresh_database_url, kafka_bootstrap):
+            # Once the backlog is gone the relay holds the lock and waits for a wake-up.
+            await _until(lambda: _unpublished_is_zero(pool),
+                         "the relay never drained the backlog")
+            tag = new_tag()
+            ids = await seed(pool, 3, topic=INTAKE_EVENTS, tag=tag)
+            await _until(lambda: _unpublished_is_zero(pool, tag),
+                         "the append did not wake the relay")
+            assert not await _notified(listener, heard)()
+    finally:
+        await listener.close()
     delivered = envelopes_with_tag(await read_topic(kafka_bootstrap, INTAKE_EVENTS), tag)
     assert {str(e.id) for e in delivered} == ids
 
@@ -67,12 +86,8 @@ async def test_without_a_relay_in_this_process_the_release_sends_notify(pool,
         tag = new_tag()
         await seed(pool, 2, topic=INTAKE_EVENTS, tag=tag)
         assert await _unpublished(pool, tag) == 2
-
-        async def notified() -> bool:
-            await listener.fetchval("SELECT 1")
-            return bool(heard)
-
-        await _until(notified, "no NOTIFY after the append's connection went back to the pool")
+        await _until(_notified(listener, heard),
+                     "no NOTIFY after the append's connection went back to the pool")
         assert heard[0][2] == notify_channel("svc")
     finally:
         await listener.close()
@@ -84,35 +99,21 @@ async def _unpublished_is_zero(pool, tag: str | None = None) -> bool:
 
 async def test_a_relay_of_another_database_with_the_same_schema_is_not_woken_instead(
         pool, kafka_bootstrap, fresh_database_url, make_database, tmp_path_factory):
-    from pathlib import Path
-
-    from redgrid_shared import db
-
     # The neighbour: another database whose outbox is also schema "svc", relayed here.
     other_url = await make_database("relay-neighbour")
-    other = await db.create_pool(other_url, "svc", min_size=1, max_size=2)
-    await db.migrate(other, "svc", Path(tmp_path_factory.mktemp("no_service_sql")))
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
-    await producer.start()
-    relay = OutboxRelay(database_url=other_url, schema="svc", producer=producer,
-                        poll_seconds=3600)
-    task = asyncio.create_task(relay.run())
+    other = await svc_pool(other_url, Path(tmp_path_factory.mktemp("no_service_sql")),
+                           max_size=2)
     listener, heard = await _listener(fresh_database_url)
     try:
-        # One event through the neighbour's relay: it holds the lock and waits for wake-ups.
-        await seed(other, 1, topic=INTAKE_EVENTS, tag=new_tag())
-        await _until(lambda: _unpublished_is_zero(other), "the neighbour's relay never started")
-        await seed(pool, 1, topic=INTAKE_EVENTS, tag=new_tag())
-
-        async def notified() -> bool:
-            await listener.fetchval("SELECT 1")
-            return bool(heard)
-
-        # This database's relay runs elsewhere: it must hear of the append by NOTIFY.
-        await _until(notified, "the append woke the neighbour's relay instead of notifying")
+        async with _relay_running(other_url, kafka_bootstrap):
+            # One event through the neighbour's relay: it holds the lock, waits for wake-ups.
+            await seed(other, 1, topic=INTAKE_EVENTS, tag=new_tag())
+            await _until(lambda: _unpublished_is_zero(other),
+                         "the neighbour's relay never started")
+            await seed(pool, 1, topic=INTAKE_EVENTS, tag=new_tag())
+            # This database's relay runs elsewhere: it must hear of the append by NOTIFY.
+            await _until(_notified(listener, heard),
+                         "the append woke the neighbour's relay instead of notifying")
     finally:
-        relay.stop()
-        await asyncio.wait_for(task, DEADLINE)
         await listener.close()
-        await producer.stop()
         await other.close()
