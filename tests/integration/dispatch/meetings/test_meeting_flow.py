@@ -3,6 +3,7 @@
 meeting, campaign and leave events reach the dispatch topic."""
 
 import asyncio
+import contextlib
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -37,6 +38,29 @@ async def until(check, *, what: str):
     return result
 
 
+@contextlib.asynccontextmanager
+async def services(make_database, bootstrap: str, clock: FixedClock, name: str,
+                   **dispatch_settings):
+    """Dispatch (on `clock`) and intake in-process on databases of their own and the real
+    broker: HTTP clients to each, (dispatch, intake)."""
+    common = {"kafka_bootstrap_servers": bootstrap, "jwt_secret": SECRET,
+              "relay_poll_seconds": 0.2}
+    dispatch = create_dispatch(DispatchSettings(
+        database_url=await make_database(f"{name}_dispatch"),
+        consumer_group=f"dispatch-{uuid.uuid4().hex[:8]}", **dispatch_settings, **common),
+        clock=clock)
+    intake = create_intake(IntakeSettings(
+        database_url=await make_database(f"{name}_intake"),
+        consumer_group=f"intake-{uuid.uuid4().hex[:8]}", **common))
+    async with dispatch.router.lifespan_context(dispatch), \
+            intake.router.lifespan_context(intake), \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=dispatch),
+                              base_url="http://dispatch") as d, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=intake),
+                              base_url="http://intake") as i:
+        yield d, i
+
+
 async def events_on_topic(bootstrap: str, wanted: set[str], community: str) -> dict[str, dict]:
     """The first event of each wanted type for the community, read from the beginning."""
     found: dict[str, dict] = {}
@@ -61,20 +85,7 @@ async def test_an_issue_raised_at_a_meeting_is_decided_at_the_next_and_events_fl
         make_database, kafka_bootstrap):
     community = f"c-{uuid.uuid4().hex[:8]}"
     clock = FixedClock(datetime(2026, 6, 4, 3, 0, tzinfo=timezone.utc))  # a meeting, 11:00
-    common = {"kafka_bootstrap_servers": kafka_bootstrap, "jwt_secret": SECRET,
-              "relay_poll_seconds": 0.2}
-    dispatch = create_dispatch(DispatchSettings(
-        database_url=await make_database("meeting_flow_dispatch"),
-        consumer_group=f"dispatch-{uuid.uuid4().hex[:8]}", **common), clock=clock)
-    intake = create_intake(IntakeSettings(
-        database_url=await make_database("meeting_flow_intake"),
-        consumer_group=f"intake-{uuid.uuid4().hex[:8]}", **common))
-    async with dispatch.router.lifespan_context(dispatch), \
-            intake.router.lifespan_context(intake), \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=dispatch),
-                              base_url="http://dispatch") as d, \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=intake),
-                              base_url="http://intake") as i:
+    async with services(make_database, kafka_bootstrap, clock, "meeting_flow") as (d, i):
         admin, operator = token("admin", "a-01", community), token("operator", "op-01", community)
         steward = token("steward", "s-03", community, ("g-01",))
         put = await d.put("/v1/grids/g-01", headers=admin,
@@ -137,20 +148,8 @@ async def test_returned_reassigned_overdue_escalated_then_decided_at_the_minutes
     instead of waiting: 10 June (Shanghai) → past the backup's sign-off deadline → the 14th."""
     community = f"c-{uuid.uuid4().hex[:8]}"
     clock = FixedClock(datetime(2026, 6, 10, 1, 0, tzinfo=timezone.utc))
-    common = {"kafka_bootstrap_servers": kafka_bootstrap, "jwt_secret": SECRET,
-              "relay_poll_seconds": 0.2}
-    dispatch = create_dispatch(DispatchSettings(
-        database_url=await make_database("meeting_walk_dispatch"), timer_poll_seconds=0.1,
-        consumer_group=f"dispatch-{uuid.uuid4().hex[:8]}", **common), clock=clock)
-    intake = create_intake(IntakeSettings(
-        database_url=await make_database("meeting_walk_intake"),
-        consumer_group=f"intake-{uuid.uuid4().hex[:8]}", **common))
-    async with dispatch.router.lifespan_context(dispatch), \
-            intake.router.lifespan_context(intake), \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=dispatch),
-                              base_url="http://dispatch") as d, \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=intake),
-                              base_url="http://intake") as i:
+    async with services(make_database, kafka_bootstrap, clock, "meeting_walk",
+                        timer_poll_seconds=0.1) as (d, i):
         admin, operator = token("admin", "a-01", community), token("operator", "op-01", community)
         steward = token("steward", "s-03", community, ("g-01",))
         put = await d.put("/v1/grids/g-01", headers=admin, json=grid_body(
