@@ -60,5 +60,10 @@ async def timeline(client, issue_id: str, headers: dict, lang: str = "zh") -> li
 
 
 async def stream(pool, issue_id: str) -> list:
-    return await pool.fetch("SELECT * FROM events WHERE stream_id = $1 ORDER BY version",
-                            f"issue-{issue_id}")
+    """An issue's events as written, oldest first. `published_at` is left out: the relay
+    sets it in the background whenever it gets to the row, so it is no part of what a
+    request wrote or left alone."""
+    return await pool.fetch(
+        "SELECT position, stream_id, version, event_id, type, source, subject, topic, data, "
+        "occurred_at, recorded_at FROM events WHERE stream_id = $1 ORDER BY version",
+        f"issue-{issue_id}")
