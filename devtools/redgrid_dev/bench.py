@@ -23,6 +23,7 @@ import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 from redgrid_dev import bench_raw, bench_system, databases
@@ -59,9 +60,12 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
         # The grid exists before any report reaches dispatch, else early ones are unroutable.
         await start("dispatch")
         await start("intake")
-        limits = httpx.Limits(max_connections=args.concurrency * 2 + 8)
-        async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-            probe = bench_system.Probe(client, [s.url for s in services["intake"]],
+        limits = httpx.Limits(max_connections=8)
+        connector = aiohttp.TCPConnector(limit=args.concurrency * 2 + 8)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as client, \
+                aiohttp.ClientSession(connector=connector,
+                                      timeout=aiohttp.ClientTimeout(total=30)) as load:
+            probe = bench_system.Probe(client, load, [s.url for s in services["intake"]],
                                        services["dispatch"][0].url, services["stats"][0].url,
                                        community=f"bench-{run}")
             await bench_system.configure_grid(probe)
