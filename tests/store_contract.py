@@ -47,5 +47,23 @@ async def the_same_event_id_is_never_stored_twice(store):
     assert await store.version("issue-contract-5") == 0
 
 
+async def streams_start_together_except_those_already_started(store):
+    begun, reused = _event("issue-contract-6"), _event("issue-contract-7")
+    await store.append("issue-contract-6", 0, [begun], topic=TOPIC)
+    firsts = [("issue-contract-6", _event("issue-contract-6")),   # has a first event already
+              ("issue-contract-8", _event("issue-contract-8")),
+              ("issue-contract-7", reused),
+              ("issue-contract-9", reused),                        # an event id stored just now
+              ("issue-contract-10", _event("issue-contract-10"))]
+    started = await store.start_streams(firsts, topic=TOPIC)
+    assert started == {"issue-contract-8", "issue-contract-7", "issue-contract-10"}
+    assert [s.envelope.id for s in await store.read("issue-contract-6")] == [begun.id]
+    assert [s.envelope.id for s in await store.read("issue-contract-7")] == [reused.id]
+    assert await store.version("issue-contract-9") == 0
+    assert await store.version("issue-contract-10") == 1
+    assert await store.start_streams([], topic=TOPIC) == set()
+
+
 CONTRACT_CASES = [appends_and_reads_back_in_order, stale_version_is_a_conflict_not_an_overwrite,
-                  future_version_is_a_conflict, the_same_event_id_is_never_stored_twice]
+                  future_version_is_a_conflict, the_same_event_id_is_never_stored_twice,
+                  streams_start_together_except_those_already_started]

@@ -29,6 +29,19 @@ APPEND_ONE_SQL = """
         ON CONFLICT DO NOTHING RETURNING version)
     SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT v FROM current) AS actual,
            current_database() || '/' || current_schema() AS outbox"""
+# The first event of each of several streams, one statement: a stream that has an event at
+# version 1 already, or an event id stored before, inserts nothing (ON CONFLICT DO NOTHING).
+START_STREAMS_SQL = """
+    WITH ins AS (
+        INSERT INTO events (stream_id, version, event_id, type, source, subject, topic, data,
+                            occurred_at)
+        SELECT s, 1, i, t, src, subj, $7, d, o
+        FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
+                    $8::timestamptz[]) WITH ORDINALITY AS u(s, i, t, src, subj, d, o, n)
+        ORDER BY n
+        ON CONFLICT DO NOTHING RETURNING stream_id)
+    SELECT ARRAY(SELECT stream_id FROM ins) AS inserted,
+           current_database() || '/' || current_schema() AS outbox"""
 # Which outbox an append wrote to: a process may hold pools on several databases whose
 # schemas share a name (tests do), and each has its own relay.
 OUTBOX_SQL = "SELECT current_database() || '/' || current_schema()"
@@ -100,6 +113,9 @@ class EventStore(Protocol):
     async def append(self, stream_id: str, expected_version: int, events: list[Envelope], *,
                      topic: str) -> int: ...
 
+    async def start_streams(self, firsts: list[tuple[str, Envelope]], *,
+                            topic: str) -> set[str]: ...
+
     async def read(self, stream_id: str) -> list[StoredEvent]: ...
 
     async def version(self, stream_id: str) -> int: ...
@@ -146,6 +162,21 @@ class PgEventStore:
             raise ConcurrencyConflict(stream_id, expected_version) from exc
         await self._notify(outbox)
         return expected_version + len(events)
+
+    async def start_streams(self, firsts: list[tuple[str, Envelope]], *, topic: str) -> set[str]:
+        """The first event of each (stream_id, event) given, in that order, in one round
+        trip: `append(stream_id, 0, [event])` for many streams at once. Returns the streams
+        started; the others already had a first event (a lost race, a redelivery) and got
+        nothing, as `append` would have raised ConcurrencyConflict for them."""
+        if not firsts:
+            return set()
+        columns = list(zip(*((sid, e.id, e.type, e.source, e.subject, e.data, e.time)
+                             for sid, e in firsts)))
+        sids, ids, types, sources, subjects, datas, times = map(list, columns)
+        row = await self._conn.fetchrow(START_STREAMS_SQL, sids, ids, types, sources, subjects,
+                                        datas, topic, times)
+        await self._notify(row["outbox"])
+        return set(row["inserted"])
 
     async def _notify(self, outbox: str) -> None:
         """Wake the relay: after the pool takes the connection back, or at commit."""
@@ -197,6 +228,16 @@ class MemoryEventStore:
             stream.append(StoredEvent(stream_id, len(stream) + 1, len(self.outbox) + 1, e))
             self.outbox.append((topic, e))
         return len(stream)
+
+    async def start_streams(self, firsts: list[tuple[str, Envelope]], *, topic: str) -> set[str]:
+        started = set()
+        for stream_id, e in firsts:
+            try:
+                await self.append(stream_id, 0, [e], topic=topic)
+                started.add(stream_id)
+            except ConcurrencyConflict:
+                pass
+        return started
 
     async def read(self, stream_id: str) -> list[StoredEvent]:
         return list(self.streams.get(stream_id, []))

@@ -76,8 +76,62 @@ async def take_report(conn: asyncpg.Connection, report: IssueReported, *,
         found = await conn.fetchrow(_TAKE_REPORT, *args)
     if found is None:
         raise RuntimeError(f"no working row for issue {report.issue_id}")
+    return _taken(found, report.category)
+
+
+# The same for a run of reports at once (a backlog's batch): each input row is one report,
+# its lookups made with the report's own community, building and category as above.
+_TAKE_REPORTS = """
+    WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                             $6::text[], $7::text[], $8::timestamptz[], $9::int[], $10::text[])
+            WITH ORDINALITY AS u(issue_id, community, building, category, vulnerable,
+                                 reporter_id, unit, reported_at, tie_rank, description, n)),
+    new AS (
+        INSERT INTO dispatch_issues (issue_id, community, building, category, status,
+            vulnerable, reporter_id, unit, reported_at, version, tie_rank, description)
+        SELECT issue_id, community, building, category, 'reported', vulnerable, reporter_id,
+               unit, reported_at, 0, tie_rank, description FROM input ORDER BY n
+        ON CONFLICT (issue_id) DO NOTHING
+        RETURNING issue_id, community, category, building, vulnerable, version),
+    issue AS (
+        SELECT * FROM new
+        UNION ALL
+        SELECT d.issue_id, d.community, d.category, d.building, d.vulnerable, d.version
+        FROM dispatch_issues d JOIN input USING (issue_id)
+        WHERE NOT EXISTS (SELECT FROM new WHERE new.issue_id = d.issue_id))
+    SELECT issue.*,
+        CASE WHEN g.grid_id IS NOT NULL THEN to_jsonb(g) END AS grid,
+        (SELECT ARRAY[signoff_minutes, completion_minutes] FROM sla_limits
+         WHERE community = i.community AND category = i.category) AS override,
+        ARRAY(SELECT a.staff_id FROM staff_availability a
+              WHERE a.community = i.community AND NOT a.available
+                AND a.staff_id IN (g.steward, g.repairer, g.backup_steward,
+                                   g.backup_repairer)) AS away
+    FROM issue JOIN input i USING (issue_id)
+    LEFT JOIN LATERAL (
+        SELECT gr.* FROM grid_buildings b JOIN grids gr USING (community, grid_id)
+        WHERE b.community = i.community AND b.building = i.building) g ON true
+    ORDER BY i.n"""
+
+
+async def take_reports(conn: asyncpg.Connection,
+                       reports: list[tuple[IssueReported, datetime]]) -> dict[str, Taken]:
+    """`take_report` for several reports of distinct issues in one round trip: (report,
+    reported_at) in, their Taken by issue id out. An issue missing from the answer had its
+    row inserted by a concurrent transaction after this statement's snapshot: the caller
+    takes it again on its own (`take_report` runs once more with a fresh snapshot)."""
+    columns = list(zip(*((r.issue_id, r.community, r.building, r.category, r.vulnerable,
+                          r.reporter_id, r.unit, at, 0 if r.vulnerable else 1, r.description)
+                         for r, at in reports)))
+    found = await conn.fetch(_TAKE_REPORTS, *map(list, columns))
+    category = {r.issue_id: r.category for r, _ in reports}
+    return {row["issue_id"]: _taken(row, category[row["issue_id"]]) for row in found}
+
+
+def _taken(found: asyncpg.Record, category: str) -> Taken:
     override = found["override"]
     return Taken(row=found,
                  grid=from_row(found["grid"]) if found["grid"] is not None else None,
-                 overrides={report.category: tuple(override)} if override else {},
+                 overrides={category: tuple(override)} if override else {},
                  away=frozenset(found["away"]))

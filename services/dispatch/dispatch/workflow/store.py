@@ -63,18 +63,32 @@ async def save(conn: asyncpg.Connection, issue: Issue, *, at: datetime,
     """Bring the working row to the issue's state after an append (same transaction), and,
     when `timers` is given, its pending (kind, due_at) timers to exactly those, in the same
     statement (timers.plan says which a state wants)."""
+    args = _save_args(issue, at)
+    if timers is None:
+        await conn.execute(_SAVE, *args)
+        return
+    await conn.execute(_SAVE_WITH_TIMERS, *args, *_timer_args(timers))
+
+
+async def save_many(conn: asyncpg.Connection,
+                    saves: list[tuple[Issue, set[tuple[str, datetime]]]], *, at: datetime) -> None:
+    """`save` with timers for several issues, pipelined in one round trip (executemany)."""
+    await conn.executemany(_SAVE_WITH_TIMERS, [(*_save_args(issue, at), *_timer_args(timers))
+                                               for issue, timers in saves])
+
+
+def _save_args(issue: Issue, at: datetime) -> tuple:
     deadline = issue.current_deadline()
-    args = (issue.issue_id, issue.status, issue.grid_id, issue.steward_id, issue.repairer_id,
+    return (issue.issue_id, issue.status, issue.grid_id, issue.steward_id, issue.repairer_id,
             issue.urgent, issue.signoff_due_at, issue.completion_limit_minutes,
             issue.completion_due_at, issue.resolved_at, issue.close_due_at, issue.meeting_date,
             issue.department, issue.unit, issue.queue_reason,
             issue.queue_reason if issue.status == "unroutable" else None,
             deadline[1] if deadline else None, issue.version, at)
-    if timers is None:
-        await conn.execute(_SAVE, *args)
-        return
-    await conn.execute(_SAVE_WITH_TIMERS, *args, [k for k, _ in timers],
-                       [d for _, d in timers])
+
+
+def _timer_args(timers: set[tuple[str, datetime]]) -> tuple[list, list]:
+    return [k for k, _ in timers], [d for _, d in timers]
 
 
 async def tasks(db: Db, *, community: str, person: tuple[str, str] | None,

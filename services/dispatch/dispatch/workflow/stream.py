@@ -71,3 +71,21 @@ async def append(conn: asyncpg.Connection, issue: Issue, events: list[EventData]
     after = fold(zip(events, repeat(now)), issue)
     await store.save(conn, after, at=now, timers=plan.wanted(after))  # one statement
     return after
+
+
+async def start_many(conn: asyncpg.Connection, firsts: list[tuple[Issue, EventData]], *,
+                     now: datetime) -> list[Issue]:
+    """`append(conn, issue, [event])` for several issues that have no dispatch event yet
+    (version 0), in two round trips for all of them. An issue whose stream got a first event
+    meanwhile is left out, as `append` would have raised ConcurrencyConflict for it; the
+    others' new states are returned."""
+    assert all(issue.version == 0 for issue, _ in firsts)
+    store_ = PgEventStore(conn)
+    started = await store_.start_streams(
+        [(issue_stream(issue.issue_id), envelope(e, service=SERVICE, subject=issue.issue_id,
+                                                 time=now)) for issue, e in firsts],
+        topic=topics.DISPATCH_EVENTS)
+    afters = [fold([(e, now)], issue) for issue, e in firsts
+              if issue_stream(issue.issue_id) in started]
+    await store.save_many(conn, [(after, plan.wanted(after)) for after in afters], at=now)
+    return afters

@@ -1,0 +1,186 @@
+"""A consumed batch of reports is routed together (routing.assign_issues): the same events,
+working rows and timers as routing them one by one, on real PostgreSQL.
+
+Twins: each report is made twice with different issue ids; one twin goes through the handler
+event by event, the other in one batch. Two communities share building names and people's
+ids; in the first the steward of one grid is on leave and repair.public has its own limits,
+in the second neither: a lookup made with the wrong community shows as a different route.
+"""
+
+import asyncio
+import time
+import uuid
+from datetime import timedelta
+
+from redgrid_shared import topics
+from redgrid_shared.apply import apply_on, process_batch
+from redgrid_shared.clock import FixedClock
+from redgrid_shared.consumer import apply_once
+from redgrid_shared.events import IssueCancelled, envelope
+
+from dispatch import consumer
+from dispatch.sla.limits import Timing
+from tests.integration.dispatch.conftest import auth
+from tests.integration.dispatch.test_assignment import new_id
+from tests.integration.dispatch.test_routing_race import waiting_on_a_lock
+from tests.integration.shared.helpers import records_of
+from tests.unit.dispatch.builders import REPORTED_AT, grid_body, issue_reported_envelope
+
+NOW = REPORTED_AT + timedelta(seconds=3)
+handle = consumer.handler(clock=FixedClock(NOW), timing=Timing())
+ROW = ("status", "community", "building", "category", "grid_id", "steward_id", "repairer_id",
+       "urgent", "signoff_due_at", "completion_limit_minutes", "completion_due_at",
+       "unroutable_reason", "due_at", "tie_rank", "version", "vulnerable")
+
+
+async def two_communities(client) -> dict:
+    """Communities a and b, each with grids g1 (building b1) and g2 (building b2) held by
+    the same people's ids; in a, g2's steward is on leave and repair.public has its own
+    limits."""
+    people = {"steward": new_id("s"), "repairer": new_id("r"),
+              "backup_steward": new_id("s"), "backup_repairer": new_id("r")}
+    away = new_id("s")
+    world = {"a": new_id("cm"), "b": new_id("cm"), "b1": new_id("b"), "b2": new_id("b"),
+             "away": away}
+    for side in ("a", "b"):
+        community = world[side]
+        for grid, building, steward in (("g1", world["b1"], people["steward"]),
+                                        ("g2", world["b2"], away)):
+            response = await client.put(
+                f"/v1/grids/{grid}", headers=auth(community=community),
+                json=grid_body(community=community, buildings=[building],
+                               **{**people, "steward": steward}))
+            assert response.status_code == 201, response.text
+    leave = await client.put(f"/v1/staff/{away}/availability", headers=auth(community=world["a"]),
+                             json={"available": False, "note": "年假"})
+    assert leave.status_code == 200, leave.text
+    sla = await client.put("/v1/sla/repair.public", headers=auth(community=world["a"]),
+                           json={"signoff_minutes": 30, "completion_minutes": 600})
+    assert sla.status_code == 200, sla.text
+    return world
+
+
+def reports(world) -> list[dict]:
+    """One of each route: plain, own limits, a cover for the steward on leave, 一老一小,
+    a building without a grid, and the same again in the neighbour community."""
+    out = []
+    for side in ("a", "b"):
+        c = world[side]
+        out += [dict(community=c, building=world["b1"], category="repair.pipe"),
+                dict(community=c, building=world["b1"], category="repair.public"),
+                dict(community=c, building=world["b2"], category="repair.pipe"),
+                dict(community=c, building=world["b2"], category="service.care",
+                     vulnerable="elderly"),
+                dict(community=c, building=world["b1"], category="safety.fire"),
+                dict(community=c, building=new_id("b"), category="repair.pipe")]
+    return out
+
+
+async def routed(pool, issue_id: str) -> dict:
+    """What routing left for an issue, without the issue's own id."""
+    events = await pool.fetch("SELECT version, type, data FROM events WHERE stream_id = $1 "
+                              "ORDER BY version", f"issue-{issue_id}")
+    row = await pool.fetchrow("SELECT * FROM dispatch_issues WHERE issue_id = $1", issue_id)
+    timers = await pool.fetch("SELECT kind, due_at, fired_at FROM timers WHERE issue_id = $1 "
+                              "ORDER BY kind, due_at", issue_id)
+    return {"events": [(e["version"], e["type"], {k: v for k, v in e["data"].items()
+                                                   if k != "issue_id"}) for e in events],
+            "row": {k: row[k] for k in ROW}, "timers": [tuple(t) for t in timers]}
+
+
+async def test_a_batch_of_reports_routes_as_one_by_one_would(client, pool):
+    world = await two_communities(client)
+    specs = reports(world)
+    singles = [issue_reported_envelope(**spec) for spec in specs]
+    for env in singles:
+        assert await apply_once(pool, topics.INTAKE_EVENTS, env, handle)
+    twins = [issue_reported_envelope(**spec) for spec in specs]
+    outcomes = await process_batch(
+        pool, records_of(twins, topic=topics.INTAKE_EVENTS, partition=7), handle)
+    assert outcomes == ["applied"] * len(twins)
+
+    for single, twin, spec in zip(singles, twins, specs):
+        one, together = (await routed(pool, single.data["issue_id"]),
+                         await routed(pool, twin.data["issue_id"]))
+        assert together == one, spec
+    # The twins' routes differ where the communities do (the wrong community's leave or
+    # limits would have made them the same).
+    by_id = {t.data["issue_id"]: await routed(pool, t.data["issue_id"]) for t in twins}
+    first = [by_id[t.data["issue_id"]]["events"][0] for t in twins]
+    assert [e[1] for e in first] == ["org.redgrid.issue.assigned"] * 5 + [
+        "org.redgrid.issue.unroutable"] + ["org.redgrid.issue.assigned"] * 5 + [
+        "org.redgrid.issue.unroutable"]
+    a_public, b_public = first[1][2], first[7][2]
+    assert a_public["signoff_due_at"] != b_public["signoff_due_at"]  # a's own limits
+    a_cover, b_cover = first[2][2], first[8][2]
+    assert a_cover["steward_id"] != world["away"] and a_cover["covering_for"]
+    assert b_cover["steward_id"] == world["away"] and not b_cover["covering_for"]
+
+
+async def test_copies_and_an_action_in_one_batch_then_a_foreign_reuse_parked_alone(
+        client, pool, caplog):
+    world = await two_communities(client)
+    report = issue_reported_envelope(community=world["a"], building=world["b1"])
+    issue_id = report.data["issue_id"]
+    copy = report.model_copy(update={"id": uuid.uuid4()})  # the same report, another event id
+    other = issue_reported_envelope(community=world["a"], building=world["b2"])
+    cancel = envelope(IssueCancelled(issue_id=other.data["issue_id"], community=world["a"],
+                                     by="u-1001"),
+                      service="intake", subject=other.data["issue_id"], time=REPORTED_AT)
+    late = issue_reported_envelope(community=world["b"], building=world["b2"])
+    records = records_of([report, other, copy, cancel, late], topic=topics.INTAKE_EVENTS,
+                         partition=8)
+    assert await process_batch(pool, records, handle) == ["applied"] * 5
+    assert "one by one" not in caplog.text  # applied together, not in the careful pass
+
+    mine = await routed(pool, issue_id)
+    assert [e[1] for e in mine["events"]] == ["org.redgrid.issue.assigned"]  # routed once
+    cancelled = await routed(pool, other.data["issue_id"])
+    assert [e[1] for e in cancelled["events"]][0] == "org.redgrid.issue.assigned"
+    assert cancelled["row"]["status"] == "cancelled"  # the action found the issue routed
+    assert cancelled["timers"] == []
+    assert (await routed(pool, late.data["issue_id"]))["row"]["grid_id"] == "g2"
+
+    # The batch again (a redelivery) changes nothing.
+    before = [await routed(pool, e.data["issue_id"]) for e in (report, other, late)]
+    assert await process_batch(pool, records, handle) == ["duplicate"] * 5
+    assert [await routed(pool, e.data["issue_id"]) for e in (report, other, late)] == before
+
+    # The neighbour community reusing the first issue's id: refused and parked alone.
+    foreign = issue_reported_envelope(community=world["b"], building=world["b1"],
+                                      issue_id=issue_id)
+    fresh = issue_reported_envelope(community=world["b"], building=world["b1"])
+    records = records_of([fresh, foreign], topic=topics.INTAKE_EVENTS, partition=9)
+    assert await process_batch(pool, records, handle) == ["applied", "parked"]
+    reason = await pool.fetchval(
+        'SELECT reason FROM dead_letters WHERE topic = $1 AND partition = 9 AND "offset" = $2',
+        topics.INTAKE_EVENTS, records[1].offset)
+    assert "belongs to community" in reason
+    assert await routed(pool, issue_id) == mine
+    assert (await routed(pool, fresh.data["issue_id"]))["row"]["community"] == world["b"]
+
+
+async def test_a_report_whose_row_a_concurrent_transaction_inserted_is_routed_once(
+        client, pool):
+    world = await two_communities(client)
+    first = issue_reported_envelope(community=world["a"], building=world["b1"])
+    copy = first.model_copy(update={"id": uuid.uuid4()})
+    other = issue_reported_envelope(community=world["a"], building=world["b2"])
+    async with pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        assert await apply_on(conn, topics.INTAKE_EVENTS, first, handle)
+        batch = asyncio.create_task(process_batch(
+            pool, records_of([other, copy], topic=topics.INTAKE_EVENTS, partition=10), handle))
+        deadline = time.monotonic() + 10
+        while await waiting_on_a_lock(pool) == 0:  # the batch's insert waits for our row
+            assert not batch.done(), batch.result()
+            assert time.monotonic() < deadline, "the batch never waited for the first row"
+            await asyncio.sleep(0.01)
+        await tx.commit()
+    # The copy's row was not in the statement's snapshot: taken again on its own, it finds
+    # the issue routed.
+    assert await asyncio.wait_for(batch, 10) == ["applied", "applied"]
+    assert [e[1] for e in (await routed(pool, first.data["issue_id"]))["events"]] == [
+        "org.redgrid.issue.assigned"]
+    assert (await routed(pool, other.data["issue_id"]))["row"]["status"] == "assigned"
