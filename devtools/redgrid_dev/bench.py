@@ -27,7 +27,7 @@ import aiohttp
 import httpx
 
 from redgrid_dev import bench_raw, bench_system, databases
-from redgrid_dev.bench_cpu import cpu_share, postmaster_pid
+from redgrid_dev.bench_cpu import CpuWindow, cpu_share, postmaster_pid
 from redgrid_dev.bench_report import machine, print_open_loop, print_report
 from redgrid_dev.broker import TansuBroker, ensure_topics
 from redgrid_dev.ports import free_port
@@ -56,6 +56,10 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
             await s.start({**env, "KAFKA_CONSUMER_GROUP": f"bench-{run}-{name}"})
         await wait_all_ready(services[name], timeout=120)
 
+    def pids() -> dict[str, list[int]]:
+        return {**{name: [s.proc.pid for s in group if s.proc] for name, group in services.items()},
+                **infra_pids}
+
     try:
         # The grid exists before any report reaches dispatch, else early ones are unroutable.
         await start("dispatch")
@@ -76,10 +80,15 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
             print("intake alone: warm-up, sequential, concurrent", flush=True)
             await bench_system.sequential(probe, args.warmup)
             seq = await bench_system.sequential(probe, args.reports)
+            window = CpuWindow(pids(), alone={"load generator": os.getpid()})
             conc = await bench_system.concurrent(probe, args.concurrent_reports, args.concurrency)
+            conc["cpu_ms_per_report"] = window.per_item(conc["reports"])
             print(f"dispatch + stats catching up on {probe.reported} reports", flush=True)
             await asyncio.gather(start("dispatch"), start("stats"))
+            window = CpuWindow(pids())
             backlog = await bench_system.catch_up(probe, env["DATABASE_URL"])
+            # From the services' start, so their start-up is in it: an upper bound.
+            backlog["cpu_ms_per_report"] = window.per_item(backlog["reports"])
             loop = await _open_loop(probe, env, args, services, infra_pids)
         print(f"idle: settling, then {args.idle_seconds} s of CPU", flush=True)
         await asyncio.sleep(3)

@@ -47,6 +47,32 @@ async def cpu_share(groups: dict[str, list[int]], seconds: float = 10.0) -> dict
             "total_percent": round(sum(shares.values()), 2)}
 
 
+class CpuWindow:
+    """CPU seconds each group of process trees uses between construction and `per_item`,
+    divided over the items done meanwhile: what one report costs each part of the stack
+    while a throughput phase runs. Trees are walked again at the end, so processes started
+    meanwhile (a pool's new PostgreSQL backends) count in full; `alone` groups are single
+    processes without their children (the bench itself, whose children are the stack)."""
+
+    def __init__(self, groups: dict[str, list[int]], alone: dict[str, int] | None = None):
+        self._groups, self._alone = groups, alone or {}
+        self._before = self._now()
+
+    def _now(self) -> dict[str, dict[int, float]]:
+        trees = {name: _trees(pids) for name, pids in self._groups.items()}
+        for name, pid in self._alone.items():
+            trees[name] = [psutil.Process(pid)]
+        return {name: _cpu_seconds(ps) for name, ps in trees.items()}
+
+    def per_item(self, items: int) -> dict[str, float]:
+        """Milliseconds of CPU per item by group, with their total."""
+        out = {}
+        for name, after in self._now().items():
+            used = sum(t - self._before[name].get(pid, 0.0) for pid, t in after.items())
+            out[name] = round(1000 * used / max(items, 1), 3)
+        return {**out, "total": round(sum(out.values()), 3)}
+
+
 def postmaster_pid(data_dir) -> int | None:
     """The PostgreSQL server's pid from its data folder, if it runs there."""
     try:

@@ -41,6 +41,10 @@ def print_report(r: dict) -> None:
     print()
     for name, value, ratio in rows:
         print(f"{name:<44}{value:<30}{ratio}")
+    for phase, figures in (("intake, concurrent", conc), ("backlog", r["backlog"])):
+        if "cpu_ms_per_report" in figures:
+            print(f"\nCPU per report, {phase} (ms): " + ", ".join(
+                f"{k} {v}" for k, v in figures["cpu_ms_per_report"].items()))
     print_open_loop(loop)
 
 
