@@ -45,7 +45,8 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
         print("raw baselines: asyncpg, aiokafka", flush=True)
         raw = {"asyncpg": await bench_raw.asyncpg_transactions(env["DATABASE_URL"],
                                                                 seconds=args.raw_seconds),
-               "kafka": await bench_raw.kafka_produce_consume(env["KAFKA_BOOTSTRAP_SERVERS"])}
+               "kafka": await bench_raw.kafka_produce_consume(env["KAFKA_BOOTSTRAP_SERVERS"]),
+               "framework": await _framework(env, logs, args)}
     run = uuid.uuid4().hex[:8]
     services = {name: [LoggedService(name, free_port(), log_file=logs / f"{name}-{i}.log")
                        for i in range(args.replicas)] for name in ("intake", "dispatch", "stats")}
@@ -107,6 +108,25 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
         await asyncio.gather(*(s.stop() for s in everyone))
 
 
+async def _framework(env: dict[str, str], logs: Path, args: argparse.Namespace) -> dict:
+    """The concurrent POSTs against the framework alone (bench_frame), with its CPU."""
+    frame = LoggedService("redgrid_dev.bench_frame", free_port(), log_file=logs / "frame.log")
+    await frame.start(env)
+    try:
+        await wait_all_ready([frame], timeout=60)
+        async with httpx.AsyncClient() as client, aiohttp.ClientSession() as load:
+            probe = bench_system.Probe(client, load, [frame.url], frame.url, frame.url,
+                                       community="frame")
+            await bench_system.sequential(probe, args.warmup)
+            window = CpuWindow({"server": [frame.proc.pid]}, alone={"load generator": os.getpid()})
+            result = await bench_system.concurrent(probe, args.concurrent_reports,
+                                                   args.concurrency)
+            result["cpu_ms_per_report"] = window.per_item(result["reports"])
+            return result
+    finally:
+        await frame.stop()
+
+
 async def _open_loop(probe: bench_system.Probe, env: dict[str, str], args: argparse.Namespace,
                      services: dict[str, list[LoggedService]],
                      infra_pids: dict[str, list[int]]) -> dict:
@@ -131,6 +151,8 @@ def ratios(raw: dict, conc: dict, backlog: dict) -> dict:
     """The system's rates as fractions of the raw database rate."""
     base = raw["asyncpg"]["per_second"]
     return {"intake_concurrent_vs_asyncpg": round(conc["per_second"] / base, 3),
+            "intake_concurrent_vs_framework": round(
+                conc["per_second"] / raw["framework"]["per_second"], 3),
             "backlog_vs_asyncpg": round(backlog["per_second"] / base, 3)}
 
 

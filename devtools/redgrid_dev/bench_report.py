@@ -21,6 +21,7 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
 def print_report(r: dict) -> None:
     """The baselines and the system's figures side by side, with same-run ratios."""
     pg, kafka, conc = r["raw"]["asyncpg"], r["raw"]["kafka"], r["intake_concurrent"]
+    frame = r["raw"]["framework"]
     seq, loop, idle = r["intake_sequential_ms"], r["open_loop"], r["idle_cpu"]
     hop, lat = kafka["round_trip_ms"], loop["report_to_assigned_ms"]
     rows = [
@@ -28,8 +29,11 @@ def print_report(r: dict) -> None:
         ("raw aiokafka: produce / consume", f"{kafka['produce_per_second']:.0f} / "
          f"{kafka['consume_per_second']:.0f} rec/s", ""),
         ("raw aiokafka: one record round trip", f"p50 {hop['p50']} p99 {hop['p99']} ms", ""),
+        (f"raw framework: POST, {frame['clients']} clients", f"{frame['per_second']:.0f}/s, "
+         f"p99 {frame['latency_ms']['p99']} ms", "(no database, broker or token)"),
         (f"intake: POST, {conc['clients']} clients", f"{conc['per_second']:.0f}/s, p99 "
-         f"{conc['latency_ms']['p99']} ms", f"{r['ratios']['intake_concurrent_vs_asyncpg']:.2f} x raw"),
+         f"{conc['latency_ms']['p99']} ms", f"{r['ratios']['intake_concurrent_vs_asyncpg']:.2f} x raw, "
+         f"{r['ratios']['intake_concurrent_vs_framework']:.2f} x framework"),
         ("intake: one client in sequence", f"p50 {seq['p50']} ms", ""),
         ("dispatch+stats+intake view: backlog", f"{r['backlog']['per_second']:.0f} reports/s",
          f"{r['ratios']['backlog_vs_asyncpg']:.2f} x raw"),
@@ -41,7 +45,8 @@ def print_report(r: dict) -> None:
     print()
     for name, value, ratio in rows:
         print(f"{name:<44}{value:<30}{ratio}")
-    for phase, figures in (("intake, concurrent", conc), ("backlog", r["backlog"])):
+    for phase, figures in (("framework alone", frame), ("intake, concurrent", conc),
+                           ("backlog", r["backlog"])):
         if "cpu_ms_per_report" in figures:
             print(f"\nCPU per report, {phase} (ms): " + ", ".join(
                 f"{k} {v}" for k, v in figures["cpu_ms_per_report"].items()))
