@@ -8,12 +8,11 @@ in the second neither: a lookup made with the wrong community shows as a differe
 """
 
 import asyncio
-import time
 import uuid
 from datetime import timedelta
 
 from redgrid_shared import topics
-from redgrid_shared.apply import apply_on, process_batch
+from redgrid_shared.apply import process_batch
 from redgrid_shared.clock import FixedClock
 from redgrid_shared.consumer import apply_once
 from redgrid_shared.events import IssueCancelled, envelope
@@ -22,7 +21,7 @@ from dispatch import consumer
 from dispatch.sla.limits import Timing
 from tests.integration.dispatch.conftest import auth
 from tests.integration.dispatch.test_assignment import new_id
-from tests.integration.dispatch.test_routing_race import waiting_on_a_lock
+from tests.integration.dispatch.test_routing_race import behind_an_open_routing
 from tests.integration.shared.helpers import records_of
 from tests.unit.dispatch.builders import REPORTED_AT, grid_body, issue_reported_envelope
 
@@ -166,18 +165,8 @@ async def test_a_report_whose_row_a_concurrent_transaction_inserted_is_routed_on
     first = issue_reported_envelope(community=world["a"], building=world["b1"])
     copy = first.model_copy(update={"id": uuid.uuid4()})
     other = issue_reported_envelope(community=world["a"], building=world["b2"])
-    async with pool.acquire() as conn:
-        tx = conn.transaction()
-        await tx.start()
-        assert await apply_on(conn, topics.INTAKE_EVENTS, first, handle)
-        batch = asyncio.create_task(process_batch(
-            pool, records_of([other, copy], topic=topics.INTAKE_EVENTS, partition=10), handle))
-        deadline = time.monotonic() + 10
-        while await waiting_on_a_lock(pool) == 0:  # the batch's insert waits for our row
-            assert not batch.done(), batch.result()
-            assert time.monotonic() < deadline, "the batch never waited for the first row"
-            await asyncio.sleep(0.01)
-        await tx.commit()
+    batch = await behind_an_open_routing(pool, first, process_batch(
+        pool, records_of([other, copy], topic=topics.INTAKE_EVENTS, partition=10), handle))
     # The copy's row was not in the statement's snapshot: taken again on its own, it finds
     # the issue routed.
     assert await asyncio.wait_for(batch, 10) == ["applied", "applied"]

@@ -28,24 +28,31 @@ async def waiting_on_a_lock(pool) -> int:
         "AND wait_event_type = 'Lock'")
 
 
+async def behind_an_open_routing(pool, first, work) -> asyncio.Task:
+    """Route `first` in a transaction left open, start `work` (which must come to wait for
+    the row `first` inserted), then commit; `work`'s task is returned, still running."""
+    async with pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        assert await apply_on(conn, topics.INTAKE_EVENTS, first, handle) is True
+        task = asyncio.create_task(work)
+        deadline = time.monotonic() + 10
+        while await waiting_on_a_lock(pool) == 0:  # its insert waits for our row
+            assert not task.done(), task.result()
+            assert time.monotonic() < deadline, "it never waited for the first row"
+            await asyncio.sleep(0.01)
+        await tx.commit()
+    return task
+
+
 async def test_a_copy_waiting_on_the_first_copys_row_is_not_routed_again(client, pool):
     grid = await configured_grid(client, steward=new_id("s"), repairer=new_id("r"))
     first = issue_reported_envelope(building=grid["buildings"][0], category="repair.pipe")
     copy = first.model_copy(update={"id": uuid.uuid4()})
     issue_id = first.data["issue_id"]
 
-    async with pool.acquire() as conn:
-        tx = conn.transaction()
-        await tx.start()
-        assert await apply_on(conn, topics.INTAKE_EVENTS, first, handle) is True
-        second = asyncio.create_task(apply_once(pool, topics.INTAKE_EVENTS, copy, handle))
-        deadline = time.monotonic() + 10
-        while await waiting_on_a_lock(pool) == 0:  # the copy's insert waits for our row
-            assert not second.done(), second.result()
-            assert time.monotonic() < deadline, "the copy never waited for the first row"
-            await asyncio.sleep(0.01)
-        await tx.commit()
-
+    second = await behind_an_open_routing(pool, first,
+                                          apply_once(pool, topics.INTAKE_EVENTS, copy, handle))
     assert await asyncio.wait_for(second, 10) is True  # applied: it found the issue routed
     events = await dispatch_events(pool, issue_id)
     assert [e["type"] for e in events] == ["org.redgrid.issue.assigned"]
