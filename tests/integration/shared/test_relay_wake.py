@@ -62,19 +62,22 @@ def _notified(listener: asyncpg.Connection, heard: list):
 
 async def test_a_relay_in_this_process_is_woken_directly_and_no_notify_is_sent(
         pool, kafka_bootstrap, fresh_database_url):
-    listener, heard = await _listener(fresh_database_url)
-    try:
-        async with _relay_running(fresh_database_url, kafka_bootstrap):
-            # Once the backlog is gone the relay holds the lock and waits for a wake-up.
-            await _until(lambda: _unpublished_is_zero(pool),
-                         "the relay never drained the backlog")
+    # A backlog of our own: on a fresh database "nothing unpublished" holds before the relay
+    # has even connected, and an append then rightly NOTIFYs. The relay publishes only after
+    # taking the lock and registering (relay_here), so a drained backlog proves both.
+    await seed(pool, 1, topic=INTAKE_EVENTS, tag=new_tag())
+    async with _relay_running(fresh_database_url, kafka_bootstrap):
+        await _until(lambda: _unpublished_is_zero(pool), "the relay never drained the backlog")
+        # Listening only now: the backlog's own NOTIFY went out before the relay ran.
+        listener, heard = await _listener(fresh_database_url)
+        try:
             tag = new_tag()
             ids = await seed(pool, 3, topic=INTAKE_EVENTS, tag=tag)
             await _until(lambda: _unpublished_is_zero(pool, tag),
                          "the append did not wake the relay")
             assert not await _notified(listener, heard)()
-    finally:
-        await listener.close()
+        finally:
+            await listener.close()
     delivered = envelopes_with_tag(await read_topic(kafka_bootstrap, INTAKE_EVENTS), tag)
     assert {str(e.id) for e in delivered} == ids
 
