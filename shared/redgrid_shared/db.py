@@ -14,6 +14,9 @@ SHARED_SQL = resources.files("redgrid_shared") / "sql"
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:
+    # A new connection's backend pid may be an old one's: a wake-up that connection left
+    # pending (its release skipped the reset, e.g. closed or at max_queries) is not ours.
+    eventstore.forget_pending(conn)
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads,
                                   schema="pg_catalog")

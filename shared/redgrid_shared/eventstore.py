@@ -85,6 +85,11 @@ async def notify_if_pending(conn: asyncpg.Connection) -> None:
         await conn.execute(NOTIFY_SQL)
 
 
+def forget_pending(conn: asyncpg.Connection) -> None:
+    """Drop a wake-up pending under this connection's backend pid (see db.init_connection)."""
+    _notify_on_release.pop(conn.get_server_pid(), None)
+
+
 def notify_channel(schema: str) -> str:
     """The LISTEN channel of a service's relay."""
     return NOTIFY_PREFIX + schema

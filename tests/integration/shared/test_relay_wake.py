@@ -120,3 +120,17 @@ async def test_a_relay_of_another_database_with_the_same_schema_is_not_woken_ins
     finally:
         await listener.close()
         await other.close()
+
+
+async def test_a_new_connection_does_not_inherit_a_wake_up_left_under_its_backend_pid(
+        fresh_database_url):
+    # A connection whose release skipped the reset (closed, or at max_queries) leaves its
+    # entry behind; PostgreSQL may give its pid to a later connection.
+    from redgrid_shared import db, eventstore
+    conn = await asyncpg.connect(fresh_database_url)
+    try:
+        eventstore._notify_on_release[conn.get_server_pid()] = "elsewhere/svc"
+        await db.init_connection(conn)
+        assert conn.get_server_pid() not in eventstore._notify_on_release
+    finally:
+        await conn.close()

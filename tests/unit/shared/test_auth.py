@@ -26,7 +26,7 @@ def test_a_minted_token_verifies_to_its_claims():
 def _claims(**overrides):
     now = int(time.time())
     claims = {"iss": "redgrid", "aud": "redgrid-api", "sub": "u-1", "role": "resident",
-              "community": "erqiaoxi", "exp": now + 60}
+              "community": "erqiaoxi", "exp": now + 24 * 3600}  # built at collection time
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 
