@@ -42,6 +42,25 @@ START_STREAMS_SQL = """
         ON CONFLICT DO NOTHING RETURNING stream_id)
     SELECT ARRAY(SELECT stream_id FROM ins) AS inserted,
            current_database() || '/' || current_schema() AS outbox"""
+# Which outbox a statement wrote to, as a column of its answer.
+OUTBOX_COLUMN = "current_database() || '/' || current_schema() AS outbox"
+
+
+def first_event_sql(p: int) -> str:
+    """The first event of a new stream as a data-modifying statement for a caller's CTE,
+    its 8 parameters from $p on (`first_event_args`): a caller writes its own rows from it in
+    the same statement, which in autocommit is the whole transaction (no BEGIN and COMMIT
+    round trips). A stream that has an event, or a stored event id, raises
+    UniqueViolationError and the statement writes nothing."""
+    return (f"INSERT INTO events (stream_id, version, event_id, type, source, subject, topic, "
+            f"data, occurred_at) VALUES (${p}, 1, ${p + 1}, ${p + 2}, ${p + 3}, ${p + 4}, "
+            f"${p + 5}, ${p + 6}, ${p + 7}) RETURNING version")
+
+
+def first_event_args(stream_id: str, e: Envelope, *, topic: str) -> tuple:
+    return (stream_id, e.id, e.type, e.source, e.subject, topic, e.data, e.time)
+
+
 # Which outbox an append wrote to: a process may hold pools on several databases whose
 # schemas share a name (tests do), and each has its own relay.
 OUTBOX_SQL = "SELECT current_database() || '/' || current_schema()"
@@ -182,6 +201,11 @@ class PgEventStore:
                                         datas, topic, times)
         await self._notify(row["outbox"])
         return set(row["inserted"])
+
+    async def appended(self, outbox: str) -> None:
+        """Wake the relay of `outbox` for events a caller's own statement appended
+        (`first_event_sql`), as `append` does for its own."""
+        await self._notify(outbox)
 
     async def _notify(self, outbox: str) -> None:
         """Wake the relay: after the pool takes the connection back, or at commit."""

@@ -101,6 +101,19 @@ async def run_command(pool: asyncpg.Pool, *, principal: Principal, key: str | No
                                              "updates; retry")
 
 
+async def run_statement(pool: asyncpg.Pool,
+                        effect: Callable[[asyncpg.Connection], Awaitable[CommandResult]]
+                        ) -> CommandResult:
+    """Run `effect`, which writes with a single statement (so it commits on its own, all or
+    nothing), on a pooled connection outside a transaction; the connection goes back after
+    the answer, as in `run_command`. For commands with no key to remember."""
+    conn = await pool.acquire()
+    try:
+        return await effect(conn)
+    finally:
+        _release_soon(pool, conn)
+
+
 def _release_soon(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
     """Give the connection back without holding up the answer: the transaction is over, and
     the release still sends the outbox NOTIFY an append left pending (db.py), a round trip

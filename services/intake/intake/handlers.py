@@ -147,6 +147,10 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
     """Record a report: event, read model, timeline and idempotency row in one transaction."""
     if principal.role != "resident" and principal.role not in PROXY_ROLES:
         raise NotAllowed("this role may not report issues")
+    if idempotency_key is None and not command.photos:
+        return await idempotency.run_statement(
+            pool, lambda conn: _report_at_once(conn, principal, command, issue_id=new_id(),
+                                               now=clock(), lang=lang))
 
     async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
         issue_id, now = new_id(), clock()
@@ -165,6 +169,20 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
     return await idempotency.run_command(
         pool, principal=principal, key=idempotency_key, operation="report_issue",
         payload=command.model_dump(mode="json"), effect=effect)
+
+
+async def _report_at_once(conn: asyncpg.Connection, principal: Principal, command: ReportIssue,
+                          *, issue_id: str, now: datetime, lang: Lang) -> idempotency.CommandResult:
+    """The common report (no Idempotency-Key, no photos to claim) as one autocommit
+    statement: the same event, row and timeline entry `report_issue`'s transaction writes,
+    without its BEGIN and COMMIT round trips (docs/benchmarks.md, third round)."""
+    event = decide_report(principal, command, issue_id=issue_id)
+    env = envelope(event, service=SERVICE, subject=issue_id, time=now)
+    row = dict(await store.insert_report(
+        conn, issue_from_reported(event, at=now, version=1), stream_id=stream_of(issue_id),
+        event=env, topic=topics.INTAKE_EVENTS, entry=timeline_data(env.short_type, env.data)))
+    await PgEventStore(conn).appended(row.pop("outbox"))
+    return idempotency.CommandResult(201, view(row, lang).model_dump(mode="json"))
 
 
 async def get_issue(pool: asyncpg.Pool, *, principal: Principal, issue_id: str,

@@ -6,6 +6,9 @@ from uuid import UUID
 
 import asyncpg
 
+from redgrid_shared.events import Envelope
+from redgrid_shared.eventstore import OUTBOX_COLUMN, first_event_args, first_event_sql
+
 ISSUE_COLUMNS = (
     "id", "community", "reporter_id", "reported_by", "reported_by_role", "category", "description", "building",
     "unit", "vulnerable", "photos", "source", "status", "grid_id", "steward_id", "repairer_id",
@@ -59,6 +62,27 @@ async def insert_issue_with_entry(conn: asyncpg.Connection, row: dict, *, event_
                            SELECT ${n + 1}, id, ${n + 2}, ${n + 3}, ${n + 4} FROM issue)
             SELECT * FROM issue""",
         *(row[c] for c in columns), event_id, type, occurred_at, data)
+
+
+async def insert_report(conn: asyncpg.Connection, row: dict, *, stream_id: str,
+                        event: Envelope, topic: str, entry: dict) -> asyncpg.Record:
+    """A new issue in one statement: its stream's first event (the outbox row), its row and
+    its first timeline entry, the row returned with the `outbox` it was written to. Run
+    outside a transaction it commits on its own; if any part fails, nothing is written."""
+    columns = [c for c in ISSUE_COLUMNS if c in row]
+    n = len(columns)
+    e = n + 1  # the event's parameters: stream, id, type, source, subject, topic, data, time
+    return await conn.fetchrow(
+        f"""WITH appended AS ({first_event_sql(e)}),
+                 issue AS (INSERT INTO issues ({', '.join(columns)})
+                           SELECT {', '.join(f'${i}' for i in range(1, n + 1))} FROM appended
+                           RETURNING *),
+                 entry AS (INSERT INTO issue_timeline (event_id, issue_id, type, occurred_at,
+                                                       data)
+                           SELECT ${e + 1}, id, ${e + 8}, ${e + 7}, ${e + 9} FROM issue)
+            SELECT issue.*, {OUTBOX_COLUMN} FROM issue""",
+        *(row[c] for c in columns), *first_event_args(stream_id, event, topic=topic),
+        event.short_type, entry)
 
 
 async def fetch_issue(conn: asyncpg.Connection, issue_id: str, *,

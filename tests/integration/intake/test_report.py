@@ -44,8 +44,40 @@ async def test_report_commits_the_event_the_issue_row_and_its_timeline(client, p
     assert [t["event_id"] for t in timeline] == [event["event_id"]]
 
 
-async def test_a_failing_read_model_write_leaves_no_event(pool):
-    # A row already holding the id makes the insert fail after the append succeeded.
+async def test_a_report_with_and_without_a_key_writes_the_same(client, pool):
+    # Without a key (and photos) the report is one statement; with one, a transaction
+    # that also remembers the key. What they write must not differ.
+    me = resident()
+    written = []
+    for headers in ({}, {"Idempotency-Key": f"k-{uuid.uuid4().hex}"}):
+        response = await client.post("/v1/issues", json=report(vulnerable="child"),
+                                     headers={**auth(sub=me), **headers})
+        assert response.status_code == 201, response.text
+        issue_id = response.json()["id"]
+        event = await pool.fetchrow(
+            "SELECT version, type, source, subject, topic, data, occurred_at, event_id "
+            "FROM events WHERE stream_id = $1", f"issue-{issue_id}")
+        row = dict(await pool.fetchrow("SELECT * FROM issues WHERE id = $1", issue_id))
+        entries = [dict(t) for t in await pool.fetch(
+            "SELECT event_id, type, occurred_at, data FROM issue_timeline WHERE issue_id = $1",
+            issue_id)]
+        assert entries[0]["event_id"] == event["event_id"]
+        assert row["created_at"] == event["occurred_at"] == entries[0]["occurred_at"]
+        answer = {k: v for k, v in response.json().items()
+                  if k not in ("id", "created_at", "updated_at")}
+        written.append((
+            answer, {k: v for k, v in row.items() if k not in ("id", "created_at", "updated_at")},
+            {**dict(event), "subject": None, "occurred_at": None, "event_id": None,
+             "data": {**event["data"], "issue_id": None}},
+            [{**e, "event_id": None, "occurred_at": None,
+              "data": {**e["data"], "issue_id": None}} for e in entries]))
+    assert written[0] == written[1]
+
+
+@pytest.mark.parametrize("key", ["k-fail", None], ids=["in a transaction", "one statement"])
+async def test_a_failing_read_model_write_leaves_no_event(pool, key):
+    # A row already holding the id makes the insert fail after the append succeeded (with
+    # no key and no photos the report is one statement, which must fail as a whole too).
     taken = f"iss-{uuid.uuid4().hex[:16]}"
     await pool.execute(
         """INSERT INTO issues (id, community, reporter_id, reported_by, category, description,
@@ -53,11 +85,13 @@ async def test_a_failing_read_model_write_leaves_no_event(pool):
            VALUES ($1, 'erqiaoxi', 'u-x', 'u-x', 'other', 'd', 'b-1', 'app', 'reported', 0,
                    now(), now())""", taken)
     with pytest.raises(asyncpg.UniqueViolationError):
-        await handlers.report_issue(pool, principal=principal(), idempotency_key="k-fail",
+        await handlers.report_issue(pool, principal=principal(), idempotency_key=key,
                                     command=ReportIssue.model_validate(report()),
                                     new_id=lambda: taken)
     assert await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1",
                                f"issue-{taken}") == 0
+    assert await pool.fetchval("SELECT count(*) FROM issue_timeline WHERE issue_id = $1",
+                               taken) == 0
     assert await pool.fetchval(
         "SELECT count(*) FROM idempotency_keys WHERE key = 'k-fail'") == 0
 
