@@ -1,7 +1,8 @@
 """`make bench`: the raw baselines and the system's figures in one run, side by side.
 
 Order: the database and broker alone (asyncpg transactions, aiokafka produce/consume and
-round trip); intake alone (one client in sequence, then 16 concurrent clients), which
+round trip); the web framework alone (bench_frame: the report's POST with no database,
+broker or token); intake alone (one client in sequence, then 16 concurrent clients), which
 leaves a backlog; dispatch and stats start and catch up on it; an open loop of reports at
 a fixed rate; the idle stack's CPU. Ratios to the baselines are printed, since only
 same-run ratios mean anything on a shared machine.
@@ -42,7 +43,7 @@ async def run_bench(env: dict[str, str], args: argparse.Namespace, logs: Path,
     if args.open_loop_only:
         raw = {}
     else:
-        print("raw baselines: asyncpg, aiokafka", flush=True)
+        print("raw baselines: asyncpg, aiokafka, the web framework", flush=True)
         raw = {"asyncpg": await bench_raw.asyncpg_transactions(env["DATABASE_URL"],
                                                                 seconds=args.raw_seconds),
                "kafka": await bench_raw.kafka_produce_consume(env["KAFKA_BOOTSTRAP_SERVERS"]),
@@ -119,7 +120,8 @@ async def _framework(env: dict[str, str], logs: Path, args: argparse.Namespace) 
                                        community="frame")
             await bench_system.sequential(probe, args.warmup)
             window = CpuWindow({"server": [frame.proc.pid]}, alone={"load generator": os.getpid()})
-            result = await bench_system.concurrent(probe, args.concurrent_reports,
+            # At ~10,000/s, enough reports for a second or more of CPU time to count.
+            result = await bench_system.concurrent(probe, max(args.concurrent_reports, 10_000),
                                                    args.concurrency)
             result["cpu_ms_per_report"] = window.per_item(result["reports"])
             return result
