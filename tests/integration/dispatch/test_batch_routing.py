@@ -11,6 +11,8 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import pytest
+
 from redgrid_shared import topics
 from redgrid_shared.apply import process_batch
 from redgrid_shared.clock import FixedClock
@@ -19,6 +21,7 @@ from redgrid_shared.events import IssueCancelled, envelope
 
 from dispatch import consumer
 from dispatch.sla.limits import Timing
+from dispatch.workflow import intake_sql
 from tests.integration.dispatch.conftest import auth
 from tests.integration.dispatch.test_assignment import new_id
 from tests.integration.dispatch.test_routing_race import behind_an_open_routing
@@ -27,9 +30,22 @@ from tests.unit.dispatch.builders import REPORTED_AT, grid_body, issue_reported_
 
 NOW = REPORTED_AT + timedelta(seconds=3)
 handle = consumer.handler(clock=FixedClock(NOW), timing=Timing())
-ROW = ("status", "community", "building", "category", "grid_id", "steward_id", "repairer_id",
-       "urgent", "signoff_due_at", "completion_limit_minutes", "completion_due_at",
-       "unroutable_reason", "due_at", "tie_rank", "version", "vulnerable")
+
+
+@pytest.fixture
+def together(monkeypatch) -> list[int]:
+    """How many reports each batched take (intake_sql.take_reports) answered: a batch that
+    fell back to the one-by-one pass would route the same, so the tests check it did not."""
+    taken: list[int] = []
+    take = intake_sql.take_reports
+
+    async def counted(conn, reports):
+        found = await take(conn, reports)
+        taken.append(len(found))
+        return found
+
+    monkeypatch.setattr(intake_sql, "take_reports", counted)
+    return taken
 
 
 async def two_communities(client) -> dict:
@@ -70,33 +86,39 @@ def reports(world) -> list[dict]:
                 dict(community=c, building=world["b2"], category="repair.pipe"),
                 dict(community=c, building=world["b2"], category="service.care",
                      vulnerable="elderly"),
-                dict(community=c, building=world["b1"], category="safety.fire"),
+                dict(community=c, building=world["b1"], category="safety.fire", unit=None),
                 dict(community=c, building=new_id("b"), category="repair.pipe")]
     return out
 
 
 async def routed(pool, issue_id: str) -> dict:
-    """What routing left for an issue, without the issue's own id."""
-    events = await pool.fetch("SELECT version, type, data FROM events WHERE stream_id = $1 "
-                              "ORDER BY version", f"issue-{issue_id}")
+    """What routing left for an issue (its events with every stored field, its working row
+    whole, its timers), with the issue's own id left out."""
+    events = await pool.fetch(
+        "SELECT version, type, source, subject, topic, data, occurred_at FROM events "
+        "WHERE stream_id = $1 ORDER BY version", f"issue-{issue_id}")
     row = await pool.fetchrow("SELECT * FROM dispatch_issues WHERE issue_id = $1", issue_id)
     timers = await pool.fetch("SELECT kind, due_at, fired_at FROM timers WHERE issue_id = $1 "
                               "ORDER BY kind, due_at", issue_id)
-    return {"events": [(e["version"], e["type"], {k: v for k, v in e["data"].items()
-                                                   if k != "issue_id"}) for e in events],
-            "row": {k: row[k] for k in ROW}, "timers": [tuple(t) for t in timers]}
+    return {"events": [{**dict(e), "subject": e["subject"] == issue_id,
+                        "data": {k: v for k, v in e["data"].items() if k != "issue_id"}}
+                       for e in events],
+            "row": {k: v for k, v in row.items() if k != "issue_id"},
+            "timers": [tuple(t) for t in timers]}
 
 
-async def test_a_batch_of_reports_routes_as_one_by_one_would(client, pool):
+async def test_a_batch_of_reports_routes_as_one_by_one_would(client, pool, together):
     world = await two_communities(client)
     specs = reports(world)
     singles = [issue_reported_envelope(**spec) for spec in specs]
     for env in singles:
         assert await apply_once(pool, topics.INTAKE_EVENTS, env, handle)
+    assert together == []  # one report at a time takes the one-by-one path
     twins = [issue_reported_envelope(**spec) for spec in specs]
     outcomes = await process_batch(
         pool, records_of(twins, topic=topics.INTAKE_EVENTS, partition=7), handle)
     assert outcomes == ["applied"] * len(twins)
+    assert together == [len(twins)]  # taken in one statement, and the pass committed
 
     for single, twin, spec in zip(singles, twins, specs):
         one, together = (await routed(pool, single.data["issue_id"]),
@@ -106,18 +128,19 @@ async def test_a_batch_of_reports_routes_as_one_by_one_would(client, pool):
     # limits would have made them the same).
     by_id = {t.data["issue_id"]: await routed(pool, t.data["issue_id"]) for t in twins}
     first = [by_id[t.data["issue_id"]]["events"][0] for t in twins]
-    assert [e[1] for e in first] == ["org.redgrid.issue.assigned"] * 5 + [
+    assert first[0]["topic"] == topics.DISPATCH_EVENTS and first[0]["subject"] is True
+    assert [e["type"] for e in first] == ["org.redgrid.issue.assigned"] * 5 + [
         "org.redgrid.issue.unroutable"] + ["org.redgrid.issue.assigned"] * 5 + [
         "org.redgrid.issue.unroutable"]
-    a_public, b_public = first[1][2], first[7][2]
+    a_public, b_public = first[1]["data"], first[7]["data"]
     assert a_public["signoff_due_at"] != b_public["signoff_due_at"]  # a's own limits
-    a_cover, b_cover = first[2][2], first[8][2]
+    a_cover, b_cover = first[2]["data"], first[8]["data"]
     assert a_cover["steward_id"] != world["away"] and a_cover["covering_for"]
     assert b_cover["steward_id"] == world["away"] and not b_cover["covering_for"]
 
 
 async def test_copies_and_an_action_in_one_batch_then_a_foreign_reuse_parked_alone(
-        client, pool, caplog):
+        client, pool, together):
     world = await two_communities(client)
     report = issue_reported_envelope(community=world["a"], building=world["b1"])
     issue_id = report.data["issue_id"]
@@ -130,12 +153,14 @@ async def test_copies_and_an_action_in_one_batch_then_a_foreign_reuse_parked_alo
     records = records_of([report, other, copy, cancel, late], topic=topics.INTAKE_EVENTS,
                          partition=8)
     assert await process_batch(pool, records, handle) == ["applied"] * 5
-    assert "one by one" not in caplog.text  # applied together, not in the careful pass
+    # The run before the cancel was taken together (the report and the other; the copy
+    # after them on its own); `late`, a run of one after the cancel, went one by one.
+    assert together == [2]
 
     mine = await routed(pool, issue_id)
-    assert [e[1] for e in mine["events"]] == ["org.redgrid.issue.assigned"]  # routed once
+    assert [e["type"] for e in mine["events"]] == ["org.redgrid.issue.assigned"]  # once
     cancelled = await routed(pool, other.data["issue_id"])
-    assert [e[1] for e in cancelled["events"]][0] == "org.redgrid.issue.assigned"
+    assert cancelled["events"][0]["type"] == "org.redgrid.issue.assigned"
     assert cancelled["row"]["status"] == "cancelled"  # the action found the issue routed
     assert cancelled["timers"] == []
     assert (await routed(pool, late.data["issue_id"]))["row"]["grid_id"] == "g2"
@@ -160,7 +185,7 @@ async def test_copies_and_an_action_in_one_batch_then_a_foreign_reuse_parked_alo
 
 
 async def test_a_report_whose_row_a_concurrent_transaction_inserted_is_routed_once(
-        client, pool):
+        client, pool, together):
     world = await two_communities(client)
     first = issue_reported_envelope(community=world["a"], building=world["b1"])
     copy = first.model_copy(update={"id": uuid.uuid4()})
@@ -170,6 +195,7 @@ async def test_a_report_whose_row_a_concurrent_transaction_inserted_is_routed_on
     # The copy's row was not in the statement's snapshot: taken again on its own, it finds
     # the issue routed.
     assert await asyncio.wait_for(batch, 10) == ["applied", "applied"]
-    assert [e[1] for e in (await routed(pool, first.data["issue_id"]))["events"]] == [
+    assert together == [1]  # the batched statement answered for the other report only
+    assert [e["type"] for e in (await routed(pool, first.data["issue_id"]))["events"]] == [
         "org.redgrid.issue.assigned"]
     assert (await routed(pool, other.data["issue_id"]))["row"]["status"] == "assigned"

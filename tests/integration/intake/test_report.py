@@ -7,7 +7,7 @@ import pytest
 
 from intake import handlers
 from intake.models import ReportIssue
-from redgrid_shared import topics
+from redgrid_shared import eventstore, idempotency, topics
 from tests.unit.intake.builders import auth, principal, report
 
 
@@ -72,6 +72,31 @@ async def test_a_report_with_and_without_a_key_writes_the_same(client, pool):
             [{**e, "event_id": None, "occurred_at": None,
               "data": {**e["data"], "issue_id": None}} for e in entries]))
     assert written[0] == written[1]
+
+
+@pytest.mark.parametrize("key, one_statement", [(None, True), ("k-1", False)])
+async def test_a_report_leaves_the_relay_its_wake_up_for_the_release(pool, monkeypatch, key,
+                                                                      one_statement):
+    # Without a key the report is one statement (idempotency.run_statement); either way the
+    # connection must reach its release with the outbox wake-up pending (db.py sends it).
+    statements, pending = [], []
+    run_statement, release = idempotency.run_statement, idempotency._release_soon
+
+    async def counted(*args, **kwargs):
+        statements.append(1)
+        return await run_statement(*args, **kwargs)
+
+    def released(pool_, conn):
+        pending.append(eventstore._notify_on_release.get(conn.get_server_pid()))
+        release(pool_, conn)
+
+    monkeypatch.setattr(idempotency, "run_statement", counted)
+    monkeypatch.setattr(idempotency, "_release_soon", released)
+    result = await handlers.report_issue(pool, principal=principal(), idempotency_key=key,
+                                         command=ReportIssue.model_validate(report()))
+    assert result.status == 201
+    assert bool(statements) is one_statement
+    assert pending == [await pool.fetchval(eventstore.OUTBOX_SQL)]
 
 
 @pytest.mark.parametrize("key", ["k-fail", None], ids=["in a transaction", "one statement"])

@@ -81,26 +81,27 @@ async def assign_issues(conn: asyncpg.Connection, envs: list[Envelope], *, clock
     if len(envs) == 1:
         await assign_issue(conn, envs[0], clock=clock, timing=timing)
         return
-    firsts: dict[str, tuple[IssueReported, Envelope]] = {}
-    later: list[Envelope] = []
-    for env in envs:
+    firsts: dict[str, tuple[int, IssueReported]] = {}
+    later: list[int] = []  # positions in `envs`, taken one by one in log order
+    for n, env in enumerate(envs):
         report = IssueReported.model_validate(env.data)
         if report.issue_id in firsts:
-            later.append(env)
+            later.append(n)
         else:
-            firsts[report.issue_id] = (report, env)
-    taken = await intake_sql.take_reports(conn, [(r, env.time) for r, env in firsts.values()])
+            firsts[report.issue_id] = (n, report)
+    taken = await intake_sql.take_reports(
+        conn, [(report, envs[n].time) for n, report in firsts.values()])
     now = clock()
     routed = []
-    for issue_id, (report, env) in firsts.items():
+    for issue_id, (n, report) in firsts.items():
         if issue_id not in taken:
-            later.append(env)
+            later.append(n)
         elif _unrouted(taken[issue_id].row, report):
             routed.append((stream.seed(taken[issue_id].row),
                            _decide(report, taken[issue_id], now, timing)))
     await stream.start_many(conn, routed, now=now)
-    for env in later:
-        await assign_issue(conn, env, clock=clock, timing=timing)
+    for n in sorted(later):
+        await assign_issue(conn, envs[n], clock=clock, timing=timing)
 
 
 def _unrouted(row, report: IssueReported) -> bool:
