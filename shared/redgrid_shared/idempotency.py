@@ -101,15 +101,13 @@ async def run_command(pool: asyncpg.Pool, *, principal: Principal, key: str | No
                                              "updates; retry")
 
 
-async def run_statement(pool: asyncpg.Pool,
-                        effect: Callable[[asyncpg.Connection], Awaitable[CommandResult]]
-                        ) -> CommandResult:
+async def run_statement(pool: asyncpg.Pool, effect: Effect) -> CommandResult:
     """Run `effect`, which writes with a single statement (so it commits on its own, all or
     nothing), on a pooled connection outside a transaction; the connection goes back after
     the answer, as in `run_command`. For commands with no key to remember."""
     conn = await pool.acquire()
     try:
-        return await effect(conn)
+        return CommandResult(*await effect(conn))
     finally:
         _release_soon(pool, conn)
 

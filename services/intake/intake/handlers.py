@@ -144,45 +144,31 @@ async def report_issue(pool: asyncpg.Pool, *, principal: Principal, command: Rep
                        idempotency_key: str | None, clock: Clock = system_clock,
                        new_id: Callable[[], str] = new_issue_id,
                        lang: Lang = DEFAULT) -> idempotency.CommandResult:
-    """Record a report: event, read model, timeline and idempotency row in one transaction."""
+    """Record a report: its event, read-model row and first timeline entry in one statement
+    (`store.insert_report`). With an Idempotency-Key or photos that statement runs in a
+    transaction with the key's row and the photos' claims; without either it needs none, as
+    one statement commits on its own, all or nothing (no BEGIN and COMMIT round trips,
+    docs/benchmarks.md, third round)."""
     if principal.role != "resident" and principal.role not in PROXY_ROLES:
         raise NotAllowed("this role may not report issues")
-    if idempotency_key is None and not command.photos:
-        return await idempotency.run_statement(
-            pool, lambda conn: _report_at_once(conn, principal, command, issue_id=new_id(),
-                                               now=clock(), lang=lang))
 
     async def effect(conn: asyncpg.Connection) -> tuple[int, dict]:
         issue_id, now = new_id(), clock()
         event = decide_report(principal, command, issue_id=issue_id)
         env = envelope(event, service=SERVICE, subject=issue_id, time=now)
-        version = await PgEventStore(conn).append(stream_of(issue_id), 0, [env],
-                                                  topic=topics.INTAKE_EVENTS)
-        row = await store.insert_issue_with_entry(
-            conn, issue_from_reported(event, at=now, version=version), event_id=env.id,
-            type=env.short_type, occurred_at=env.time,
-            data=timeline_data(env.short_type, env.data))
+        row = dict(await store.insert_report(
+            conn, issue_from_reported(event, at=now, version=1), stream_id=stream_of(issue_id),
+            event=env, topic=topics.INTAKE_EVENTS, entry=timeline_data(env.short_type, env.data)))
+        await PgEventStore(conn).appended(row.pop("outbox"))
         await photo_links.attach_photos(conn, principal=principal, photos=event.photos,
                                         issue_id=issue_id)
         return 201, view(row, lang).model_dump(mode="json")
 
+    if idempotency_key is None and not command.photos:
+        return await idempotency.run_statement(pool, effect)
     return await idempotency.run_command(
         pool, principal=principal, key=idempotency_key, operation="report_issue",
         payload=command.model_dump(mode="json"), effect=effect)
-
-
-async def _report_at_once(conn: asyncpg.Connection, principal: Principal, command: ReportIssue,
-                          *, issue_id: str, now: datetime, lang: Lang) -> idempotency.CommandResult:
-    """The common report (no Idempotency-Key, no photos to claim) as one autocommit
-    statement: the same event, row and timeline entry `report_issue`'s transaction writes,
-    without its BEGIN and COMMIT round trips (docs/benchmarks.md, third round)."""
-    event = decide_report(principal, command, issue_id=issue_id)
-    env = envelope(event, service=SERVICE, subject=issue_id, time=now)
-    row = dict(await store.insert_report(
-        conn, issue_from_reported(event, at=now, version=1), stream_id=stream_of(issue_id),
-        event=env, topic=topics.INTAKE_EVENTS, entry=timeline_data(env.short_type, env.data)))
-    await PgEventStore(conn).appended(row.pop("outbox"))
-    return idempotency.CommandResult(201, view(row, lang).model_dump(mode="json"))
 
 
 async def get_issue(pool: asyncpg.Pool, *, principal: Principal, issue_id: str,

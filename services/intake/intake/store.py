@@ -46,24 +46,6 @@ async def insert_issue(conn: asyncpg.Connection, row: dict) -> asyncpg.Record:
         *(row[c] for c in columns))
 
 
-async def insert_issue_with_entry(conn: asyncpg.Connection, row: dict, *, event_id: UUID,
-                                  type: str, occurred_at: datetime,
-                                  data: dict) -> asyncpg.Record:
-    """Insert a new issue row and its first timeline entry in one statement (one round trip
-    instead of two); return the issue row. A new issue has no entries yet, so no conflict."""
-    columns = [c for c in ISSUE_COLUMNS if c in row]
-    n = len(columns)
-    placeholders = ", ".join(f"${i}" for i in range(1, n + 1))
-    return await conn.fetchrow(
-        f"""WITH issue AS (INSERT INTO issues ({', '.join(columns)}) VALUES ({placeholders})
-                           RETURNING *),
-                 entry AS (INSERT INTO issue_timeline (event_id, issue_id, type, occurred_at,
-                                                       data)
-                           SELECT ${n + 1}, id, ${n + 2}, ${n + 3}, ${n + 4} FROM issue)
-            SELECT * FROM issue""",
-        *(row[c] for c in columns), event_id, type, occurred_at, data)
-
-
 async def insert_report(conn: asyncpg.Connection, row: dict, *, stream_id: str,
                         event: Envelope, topic: str, entry: dict) -> asyncpg.Record:
     """A new issue in one statement: its stream's first event (the outbox row), its row and
