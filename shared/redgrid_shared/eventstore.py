@@ -20,7 +20,10 @@ NOTIFY_PREFIX = "redgrid_outbox_"
 NOTIFY_SQL = f"SELECT pg_notify('{NOTIFY_PREFIX}' || current_schema(), '')"
 
 
-APPEND_ONE_SQL = """
+# Which outbox (database/schema) a statement wrote to: a process may hold pools on several
+# databases whose schemas share a name (tests do), and each has its own relay.
+_OUTBOX = "current_database() || '/' || current_schema()"
+APPEND_ONE_SQL = f"""
     WITH current AS (SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $1),
     ins AS (
         INSERT INTO events (stream_id, version, event_id, type, source, subject, topic, data,
@@ -28,10 +31,10 @@ APPEND_ONE_SQL = """
         SELECT $1, $2::int + 1, $3, $4, $5, $6, $7, $8, $9 FROM current WHERE v = $2::int
         ON CONFLICT DO NOTHING RETURNING version)
     SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT v FROM current) AS actual,
-           current_database() || '/' || current_schema() AS outbox"""
+           {_OUTBOX} AS outbox"""
 # The first event of each of several streams, one statement: a stream that has an event at
 # version 1 already, or an event id stored before, inserts nothing (ON CONFLICT DO NOTHING).
-START_STREAMS_SQL = """
+START_STREAMS_SQL = f"""
     WITH ins AS (
         INSERT INTO events (stream_id, version, event_id, type, source, subject, topic, data,
                             occurred_at)
@@ -40,10 +43,9 @@ START_STREAMS_SQL = """
                     $8::timestamptz[]) WITH ORDINALITY AS u(s, i, t, src, subj, d, o, n)
         ORDER BY n
         ON CONFLICT DO NOTHING RETURNING stream_id)
-    SELECT ARRAY(SELECT stream_id FROM ins) AS inserted,
-           current_database() || '/' || current_schema() AS outbox"""
-# Which outbox a statement wrote to, as a column of its answer.
-OUTBOX_COLUMN = "current_database() || '/' || current_schema() AS outbox"
+    SELECT ARRAY(SELECT stream_id FROM ins) AS inserted, {_OUTBOX} AS outbox"""
+# The same as a column of a caller's own statement's answer.
+OUTBOX_COLUMN = f"{_OUTBOX} AS outbox"
 
 
 def first_event_sql(p: int) -> str:
@@ -61,12 +63,9 @@ def first_event_args(stream_id: str, e: Envelope, *, topic: str) -> tuple:
     return (stream_id, e.id, e.type, e.source, e.subject, topic, e.data, e.time)
 
 
-# Which outbox an append wrote to: a process may hold pools on several databases whose
-# schemas share a name (tests do), and each has its own relay.
-OUTBOX_SQL = "SELECT current_database() || '/' || current_schema()"
-VERSION_SQL = """SELECT coalesce(max(version), 0) AS v,
-                        current_database() || '/' || current_schema() AS outbox
-                 FROM events WHERE stream_id = $1"""
+OUTBOX_SQL = f"SELECT {_OUTBOX}"
+VERSION_SQL = f"""SELECT coalesce(max(version), 0) AS v, {_OUTBOX} AS outbox
+                  FROM events WHERE stream_id = $1"""
 # A NOTIFY inside a transaction makes PostgreSQL serialise the commits of all notifying
 # transactions, each behind the previous one's WAL flush (the `Lock: object` waits in
 # benchmarks.md). Pooled connections therefore wake the relay after the commit, when the pool
