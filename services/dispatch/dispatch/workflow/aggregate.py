@@ -48,11 +48,6 @@ class Issue:
     queue_reason: str | None = None  # why it waits for an operator (unroutable, returned)
     overdue: frozenset[tuple[str, datetime]] = frozenset()  # (deadline, due_at) already fired
 
-    @property
-    def assignees(self) -> frozenset[str]:
-        """The people who hold the work now."""
-        return frozenset(p for p in (self.steward_id, self.repairer_id) if p)
-
     def current_deadline(self) -> tuple[str, datetime] | None:
         """The SLA deadline running now: (signoff|completion, due_at), or None."""
         if self.status == "assigned" and self.signoff_due_at:

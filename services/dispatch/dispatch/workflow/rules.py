@@ -81,12 +81,9 @@ def relation(issue: Issue, principal: Principal) -> frozenset[str]:
     """What the caller is to this issue: desk, assignee, steward (the assigned steward)."""
     if principal.is_desk:
         return frozenset({DESK})
-    held = set()
-    if principal.role == "steward" and principal.sub == issue.steward_id:
-        held |= {ASSIGNEE, STEWARD}
-    if principal.role == "repairer" and principal.sub == issue.repairer_id:
-        held.add(ASSIGNEE)
-    return frozenset(held)
+    if not holds(principal, issue.steward_id, issue.repairer_id):
+        return frozenset()
+    return frozenset({ASSIGNEE, STEWARD} if principal.role == "steward" else {ASSIGNEE})
 
 
 def check(issue: Issue, action: str, principal: Principal | None = None) -> None:
