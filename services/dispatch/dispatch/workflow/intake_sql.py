@@ -26,31 +26,6 @@ from redgrid_shared.events import IssueReported
 
 from dispatch.grids.domain import Grid, from_row
 
-_TAKE_REPORT = """
-    WITH new AS (
-        INSERT INTO dispatch_issues (issue_id, community, building, category, status,
-            vulnerable, reporter_id, unit, reported_at, version, tie_rank, description)
-        VALUES ($1, $2, $3, $4, 'reported', $5, $6, $7, $8, 0, $9, $10)
-        ON CONFLICT (issue_id) DO NOTHING
-        RETURNING issue_id, community, category, building, vulnerable, version),
-    issue AS (
-        SELECT * FROM new
-        UNION ALL
-        SELECT issue_id, community, category, building, vulnerable, version
-        FROM dispatch_issues WHERE issue_id = $1 AND NOT EXISTS (SELECT FROM new)),
-    grid AS (
-        SELECT g.* FROM grid_buildings b JOIN grids g USING (community, grid_id)
-        WHERE b.community = $2 AND b.building = $3)
-    SELECT issue.*,
-        (SELECT to_jsonb(grid) FROM grid) AS grid,
-        (SELECT ARRAY[signoff_minutes, completion_minutes] FROM sla_limits
-         WHERE community = $2 AND category = $4) AS override,
-        ARRAY(SELECT a.staff_id FROM staff_availability a, grid
-              WHERE a.community = $2 AND NOT a.available
-                AND a.staff_id IN (grid.steward, grid.repairer,
-                                   grid.backup_steward, grid.backup_repairer)) AS away
-    FROM issue"""
-
 
 @dataclass(frozen=True)
 class Taken:
@@ -65,22 +40,18 @@ class Taken:
 async def take_report(conn: asyncpg.Connection, report: IssueReported, *,
                       reported_at: datetime) -> Taken:
     """Record the report's working row (once) and read its routing inputs, in one round trip."""
-    args = (report.issue_id, report.community, report.building, report.category,
-            report.vulnerable, report.reporter_id, report.unit, reported_at,
-            0 if report.vulnerable else 1, report.description)
-    found = await conn.fetchrow(_TAKE_REPORT, *args)
-    if found is None:
+    for _ in range(2):
+        found = (await take_reports(conn, [(report, reported_at)])).get(report.issue_id)
+        if found is not None:
+            return found
         # A concurrent transaction inserted the row after this statement's snapshot was
         # taken: the insert waited for it and did nothing, the read could not see it yet.
         # Run again with a fresh snapshot (the insert does nothing again).
-        found = await conn.fetchrow(_TAKE_REPORT, *args)
-    if found is None:
-        raise RuntimeError(f"no working row for issue {report.issue_id}")
-    return _taken(found, report.category)
+    raise RuntimeError(f"no working row for issue {report.issue_id}")
 
 
-# The same for a run of reports at once (a backlog's batch): each input row is one report,
-# its lookups made with the report's own community, building and category as above.
+# Each input row is one report (one, or a backlog batch's run); its lookups are made with
+# the report's own community, building and category.
 _TAKE_REPORTS = """
     WITH input AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
@@ -117,7 +88,7 @@ _TAKE_REPORTS = """
 
 async def take_reports(conn: asyncpg.Connection,
                        reports: list[tuple[IssueReported, datetime]]) -> dict[str, Taken]:
-    """`take_report` for several reports of distinct issues in one round trip: (report,
+    """The statement for several reports of distinct issues in one round trip: (report,
     reported_at) in, their Taken by issue id out. An issue missing from the answer had its
     row inserted by a concurrent transaction after this statement's snapshot: the caller
     takes it again on its own (`take_report` runs once more with a fresh snapshot)."""
