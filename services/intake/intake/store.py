@@ -99,15 +99,7 @@ async def update_issues(conn: asyncpg.Connection, changes: dict[str, dict]) -> N
 
 async def update_issue(conn: asyncpg.Connection, issue_id: str, changes: dict) -> None:
     """Apply column changes decided by an event."""
-    unknown = set(changes) - MUTABLE_COLUMNS
-    if unknown:
-        raise ValueError(f"not updatable: {sorted(unknown)}")
-    if not changes:
-        return
-    columns = sorted(changes)
-    assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(columns, start=2))
-    await conn.execute(f"UPDATE issues SET {assignments} WHERE id = $1",
-                       issue_id, *(changes[c] for c in columns))
+    await update_issues(conn, {issue_id: changes})
 
 
 async def page_issues(conn: asyncpg.Connection, *, scope: Scope, status: str | None,
